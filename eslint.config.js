@@ -1,0 +1,63 @@
+// Flat ESLint config: type-checked typescript-eslint rules, all errors (STYLE.md rule 16).
+import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/lib/**",
+      "**/dist/**",
+      ".cache/**",
+      "terraform/**",
+      "bench/out/**",
+      "mobile/**",
+      "**/*.mjs",
+      "eslint.config.js",
+    ],
+  },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always", { null: "ignore" }],
+      "no-console": "error",
+    },
+  },
+  {
+    // Pure domain code and the shared contract import no SDK (STYLE.md rule 3).
+    files: ["functions/src/domain/**/*.ts", "contract/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            "firebase-admin",
+            "firebase-admin/*",
+            "firebase-functions",
+            "firebase-functions/*",
+            "@google-cloud/*",
+            "google-auth-library",
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      "**/*.spec.ts",
+      "**/test/**/*.ts",
+      "infra/src/**/*.ts",
+      "bench/**/*.ts",
+      "scripts/**/*.ts",
+    ],
+    rules: { "no-console": "off", "@typescript-eslint/no-unused-expressions": "off" },
+  },
+  prettier,
+);

@@ -1,0 +1,125 @@
+import * as jose from "jose";
+import { isRole } from "@dermadetect/contract";
+import { AppError, ErrorCode } from "../errors";
+import type { AuthContext, Authenticator, HttpRequest } from "../http/router";
+
+/** Google's securetoken JWKS: the keys Firebase ID tokens are signed with. */
+export const SECURETOKEN_JWKS_URL =
+  "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com";
+
+/** Clock skew tolerated on exp/iat/auth_time (DESIGN.md §4: at most 60 s). */
+export const CLOCK_TOLERANCE_S = 60;
+/** Firebase ID tokens live one hour; a few minutes more absorbs skew. */
+const MAX_TOKEN_AGE = "65m";
+/** A Firebase ID token is ~1 KB; anything far larger is not one. */
+const MAX_TOKEN_CHARS = 4096;
+
+/** How tokens are checked: production (RS256 via JWKS) or emulator (unsigned, demo- only). */
+export interface TokenVerifierOptions {
+  projectId: string;
+  /** True only when the Auth emulator is configured and the project id starts with `demo-`. */
+  emulator: boolean;
+  /** Key source; defaults to Google's JWKS (cached by jose, refetched on unknown kid). */
+  keys?: jose.JWTVerifyGetKey;
+  /** Fixed clock for tests. */
+  now?: () => Date;
+}
+
+const unauthenticated = (message = "Invalid or missing bearer token") =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+/** Reads `Authorization: Bearer <jwt>`; anything else is 401. */
+export function bearerToken(req: Pick<HttpRequest, "headers">): string {
+  const header = req.headers.authorization ?? "";
+  const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
+  if (!m?.[1] || m[1].length > MAX_TOKEN_CHARS) throw unauthenticated();
+  return m[1];
+}
+
+/**
+ * Verifies Firebase ID tokens with jose exactly as DESIGN.md §4 lists. jose checks alg, kid,
+ * signature, iss, aud, exp, iat (via maxTokenAge); `sub` bounds, `auth_time` in the past and the
+ * role claim are checked here because jose does not (reference/reliability-security.md §0.1).
+ */
+export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator & {
+  verify(token: string): Promise<AuthContext>;
+} {
+  const issuer = `https://securetoken.google.com/${opts.projectId}`;
+  let keys = opts.keys;
+  const now = opts.now ?? (() => new Date());
+
+  async function claimsOf(token: string): Promise<jose.JWTPayload> {
+    if (opts.emulator) {
+      // Emulator mode trusts only unsigned emulator tokens; an RS256 token is refused without
+      // contacting Google (DESIGN.md §4).
+      let header: jose.ProtectedHeaderParameters;
+      try {
+        header = jose.decodeProtectedHeader(token);
+      } catch {
+        throw unauthenticated();
+      }
+      if (header.alg !== "none") throw unauthenticated();
+      try {
+        const { payload } = jose.UnsecuredJWT.decode(token, {
+          issuer,
+          audience: opts.projectId,
+          requiredClaims: ["exp", "iat", "sub", "auth_time"],
+          maxTokenAge: MAX_TOKEN_AGE,
+          clockTolerance: CLOCK_TOLERANCE_S,
+          currentDate: now(),
+        });
+        return payload;
+      } catch {
+        throw unauthenticated();
+      }
+    }
+    keys ??= jose.createRemoteJWKSet(new URL(SECURETOKEN_JWKS_URL));
+    try {
+      const { payload } = await jose.jwtVerify(token, keys, {
+        algorithms: ["RS256"],
+        issuer,
+        audience: opts.projectId,
+        requiredClaims: ["exp", "iat", "sub", "auth_time"],
+        maxTokenAge: MAX_TOKEN_AGE,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: now(),
+      });
+      return payload;
+    } catch (e) {
+      // Keys that cannot be fetched must never let a token through, nor look like a bad token.
+      if (e instanceof jose.errors.JWKSTimeout || isFetchFailure(e)) {
+        throw new AppError(ErrorCode.AUTH_UNAVAILABLE, "Token keys are unavailable; retry later");
+      }
+      throw unauthenticated();
+    }
+  }
+
+  async function verify(token: string): Promise<AuthContext> {
+    const claims = await claimsOf(token);
+    const sub = claims.sub;
+    if (typeof sub !== "string" || sub.length < 1 || sub.length > 128) throw unauthenticated();
+    const nowS = Math.floor(now().getTime() / 1000);
+    const authTime = claims.auth_time;
+    if (typeof authTime !== "number" || authTime > nowS + CLOCK_TOLERANCE_S) {
+      throw unauthenticated();
+    }
+    if (typeof claims.iat !== "number" || claims.iat > nowS + CLOCK_TOLERANCE_S) {
+      throw unauthenticated();
+    }
+    const role = (claims as { role?: unknown }).role;
+    if (!isRole(role)) throw new AppError(ErrorCode.FORBIDDEN, "The account has no role");
+    return { uid: sub, role };
+  }
+
+  return { verify, authenticate: (req) => verify(bearerToken(req)) };
+}
+
+function isFetchFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  // jose raises JOSEError subclasses for token problems; a failed key fetch surfaces as a
+  // TypeError from fetch, an abort, or a JOSEError whose message says the JWKS response failed.
+  if (e instanceof jose.errors.JOSEError) {
+    return e.code === "ERR_JOSE_GENERIC" && /JSON Web Key Set/i.test(e.message);
+  }
+  return e.name === "TypeError" || e.name === "AbortError" || e.name === "TimeoutError";
+}

@@ -1,0 +1,78 @@
+/**
+ * The one error type of the backend. Codes are stable and documented here; the HTTP edge maps
+ * them to a status and a `{error:{code,message}}` body, and never sends anything else.
+ * Ranges: SYNC_1xxx request/shape, SYNC_2xxx auth, SYNC_3xxx records, SYNC_4xxx images and
+ * diagnoses, SYNC_5xxx server side.
+ */
+export enum ErrorCode {
+  /** The body is not valid JSON or does not match the route's schema. */
+  BAD_REQUEST = "SYNC_1000",
+  /** The body exceeds the size cap (checked before parsing). */
+  PAYLOAD_TOO_LARGE = "SYNC_1001",
+  /** No route for this method and path. */
+  NOT_FOUND = "SYNC_1002",
+  /** The route exists but not for this method. */
+  METHOD_NOT_ALLOWED = "SYNC_1003",
+  /** Query parameters are missing or malformed. */
+  BAD_QUERY = "SYNC_1004",
+  /** Too many records in one batch. */
+  TOO_MANY_RECORDS = "SYNC_1005",
+  /** No, malformed, expired or otherwise invalid bearer token. */
+  UNAUTHENTICATED = "SYNC_2001",
+  /** Valid token but the role may not use this route or resource. */
+  FORBIDDEN = "SYNC_2002",
+  /** Signing keys could not be fetched: fail closed. */
+  AUTH_UNAVAILABLE = "SYNC_2003",
+  /** The case or record does not exist (or is not visible to the caller). */
+  RESOURCE_NOT_FOUND = "SYNC_3004",
+  /** The request conflicts with the current state. */
+  CONFLICT = "SYNC_3009",
+  /** A dependency (Firestore, Pub/Sub, model endpoint) is unavailable; retry later. */
+  UNAVAILABLE = "SYNC_5003",
+  /** Anything unexpected. Details are logged, never returned. */
+  INTERNAL = "SYNC_5000",
+}
+
+const defaultStatus: Record<ErrorCode, number> = {
+  [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.METHOD_NOT_ALLOWED]: 405,
+  [ErrorCode.BAD_QUERY]: 400,
+  [ErrorCode.TOO_MANY_RECORDS]: 413,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.AUTH_UNAVAILABLE]: 503,
+  [ErrorCode.RESOURCE_NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.UNAVAILABLE]: 503,
+  [ErrorCode.INTERNAL]: 500,
+};
+
+/** An expected failure with a stable code; `message` must be safe to show a client (no PHI). */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly opts: { status?: number; original?: unknown } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+
+  /** HTTP status for this error at the edge. */
+  get status(): number {
+    return this.opts.status ?? defaultStatus[this.code];
+  }
+
+  /** The only shape an error ever takes on the wire. */
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** Converts anything thrown into the wire error; unknown errors become a generic INTERNAL. */
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  return new AppError(ErrorCode.INTERNAL, "Internal error", { original: e });
+}

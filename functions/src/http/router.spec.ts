@@ -1,0 +1,89 @@
+import { expect } from "chai";
+import { AppError, ErrorCode } from "../errors";
+import { createRouter } from "./router";
+import type { AuthContext, HttpRequest, Route } from "./router";
+
+function request(over: Partial<HttpRequest> = {}): HttpRequest {
+  return {
+    method: "GET",
+    path: "/v1/health",
+    query: {},
+    headers: {},
+    body: undefined,
+    requestId: "r1",
+    ...over,
+  };
+}
+
+const echo: Route = {
+  method: "POST",
+  path: "/v1/cases/:id/things",
+  roles: ["chw"],
+  handle: ({ params, auth }) =>
+    Promise.resolve({ status: 200, body: { id: params.id, uid: auth?.uid } }),
+};
+const boom: Route = {
+  method: "GET",
+  path: "/v1/boom",
+  roles: "public",
+  handle: () => Promise.reject(new Error("secret patient Jane Doe")),
+};
+
+function router(who: AuthContext | Error = { uid: "chw-1", role: "chw" }) {
+  return createRouter([echo, boom], {
+    authenticator: {
+      authenticate: () => (who instanceof Error ? Promise.reject(who) : Promise.resolve(who)),
+    },
+    maxBodyBytes: () => 100,
+  });
+}
+
+describe("router", () => {
+  it("extracts path params and passes the verified caller", async () => {
+    const res = await router()(request({ method: "POST", path: "/v1/cases/c%2D1/things" }));
+    expect(res).to.deep.equal({ status: 200, body: { id: "c-1", uid: "chw-1" } });
+  });
+
+  it("answers 404 and 405 with codes", async () => {
+    const notFound = await router()(request({ path: "/v1/nope" }));
+    expect(notFound.status).to.equal(404);
+    expect(notFound.body).to.deep.equal({
+      error: { code: ErrorCode.NOT_FOUND, message: "No such route" },
+    });
+    const wrongMethod = await router()(request({ method: "GET", path: "/v1/cases/x/things" }));
+    expect(wrongMethod.status).to.equal(405);
+  });
+
+  it("rejects a body over the cap with 413 before the handler runs", async () => {
+    const res = await router()(
+      request({ method: "POST", path: "/v1/cases/x/things", rawBody: Buffer.alloc(101) }),
+    );
+    expect(res.status).to.equal(413);
+    expect((res.body as { error: { code: string } }).error.code).to.equal(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+    );
+  });
+
+  it("refuses a role the route does not allow with 403", async () => {
+    const res = await router({ uid: "d-1", role: "doctor" })(
+      request({ method: "POST", path: "/v1/cases/x/things" }),
+    );
+    expect(res.status).to.equal(403);
+  });
+
+  it("passes authentication errors through with their status", async () => {
+    const res = await router(
+      new AppError(ErrorCode.UNAUTHENTICATED, "Invalid or missing bearer token"),
+    )(request({ method: "POST", path: "/v1/cases/x/things" }));
+    expect(res.status).to.equal(401);
+  });
+
+  it("hides unexpected errors behind a generic 500", async () => {
+    const res = await router()(request({ path: "/v1/boom" }));
+    expect(res.status).to.equal(500);
+    expect(JSON.stringify(res.body)).to.not.contain("Jane");
+    expect(res.body).to.deep.equal({
+      error: { code: ErrorCode.INTERNAL, message: "Internal error" },
+    });
+  });
+});

@@ -1,0 +1,2 @@
+// Deployed names are the export names (DESIGN.md fixes `api`); keep them stable.
+export { api } from "./triggers/api";

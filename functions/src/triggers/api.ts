@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { onRequest } from "firebase-functions/v2/https";
+import type { Request } from "firebase-functions/v2/https";
+import type { Response } from "express";
+import { createTokenVerifier } from "../auth/verify-token";
+import { isEmulatorAuthMode, params, projectId } from "../config";
+import { createRouter } from "../http/router";
+import type { HttpRequest } from "../http/router";
+import { routes } from "../http/routes";
+
+let handler: ReturnType<typeof createRouter> | undefined;
+
+/** Built on first request (lazy globals): no SDK client or param is touched at import time. */
+function router(): ReturnType<typeof createRouter> {
+  return (handler ??= createRouter(routes(), {
+    authenticator: createTokenVerifier({ projectId: projectId(), emulator: isEmulatorAuthMode() }),
+    maxBodyBytes: () => params.maxBodyBytes.value(),
+  }));
+}
+
+function headerMap(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(",") : v;
+  return out;
+}
+
+function queryMap(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.query)) out[k] = typeof v === "string" ? v : undefined;
+  return out;
+}
+
+/** Adapts the Functions Framework request to the router and writes its answer. */
+export async function handleApiRequest(req: Request, res: Response): Promise<void> {
+  const request: HttpRequest = {
+    method: req.method,
+    path: req.path,
+    query: queryMap(req),
+    headers: headerMap(req),
+    rawBody: req.rawBody,
+    body: req.body as unknown,
+    requestId: req.header("x-request-id")?.slice(0, 64) ?? randomUUID(),
+  };
+  const out = await router()(request);
+  res.set("x-request-id", request.requestId);
+  res.set("cache-control", "no-store");
+  for (const [k, v] of Object.entries(out.headers ?? {})) res.set(k, v);
+  res.status(out.status).json(out.body);
+}
+
+/** The HTTPS API (DESIGN.md §5): sync, images, diagnoses, health. */
+export const api = onRequest(
+  { cors: false, timeoutSeconds: 120, memory: "512MiB" },
+  handleApiRequest,
+);
