@@ -1,6 +1,7 @@
 // Flat ESLint config: type-checked typescript-eslint rules, all errors (STYLE.md rule 16).
 import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
+import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   {
@@ -11,7 +12,9 @@ export default tseslint.config(
       ".cache/**",
       "terraform/**",
       "bench/out/**",
-      "mobile/**",
+      "mobile/android/**",
+      "mobile/ios/**",
+      "mobile/*.js",
       "**/*.mjs",
       "eslint.config.js",
     ],
@@ -50,12 +53,25 @@ export default tseslint.config(
     },
   },
   {
+    // The app's React code: the rules of hooks are errors too.
+    files: ["mobile/**/*.tsx", "mobile/**/*.ts"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": "error",
+    },
+  },
+  {
     files: [
       "**/*.spec.ts",
       "**/test/**/*.ts",
       "infra/src/**/*.ts",
       "bench/**/*.ts",
       "scripts/**/*.ts",
+      "mobile/e2e/**/*.ts",
+      "mobile/web/**/*.ts",
+      "mobile/**/*.test.ts",
+      "mobile/**/*.test.tsx",
     ],
     rules: { "no-console": "off", "@typescript-eslint/no-unused-expressions": "off" },
   },

@@ -1,0 +1,16 @@
+import { createContext, useContext } from "react";
+import type { ReactNode } from "react";
+import { STRINGS } from "./strings";
+import type { Language } from "./strings";
+
+const LanguageContext = createContext<Language>("en");
+
+/** Provides the active language to every screen. */
+export function LanguageProvider({ language, children }: { language: Language; children: ReactNode }) {
+  return <LanguageContext.Provider value={language}>{children}</LanguageContext.Provider>;
+}
+
+/** The string table of the active language. */
+export function useStrings(): (typeof STRINGS)[Language] {
+  return STRINGS[useContext(LanguageContext)];
+}
