@@ -1,0 +1,38 @@
+/**
+ * Bounds of the sync contract (docs/sync-protocol.md §Limits). The schemas, the server and the
+ * app all read them from here, so a device can refuse an oversize record before queuing it.
+ */
+export const LIMITS = {
+  /** Records (created + updated + deleted, all tables) in one batch or push. */
+  maxRecordsPerBatch: 500,
+  /** Records written per Firestore transaction; larger batches are applied in chunks. */
+  chunkSize: 200,
+  /** Records returned by one pull page (all tables together). */
+  maxPullPage: 1000,
+  /** Default pull page when the client does not ask for one. */
+  defaultPullPage: 500,
+  /** Nesting depth of one record (objects and arrays; the deepest valid case needs 5). */
+  maxDepth: 6,
+  /** Images listed on one case. */
+  maxImagesPerCase: 20,
+  /** Largest image accepted (bytes). */
+  maxImageBytes: 15_000_000,
+  /** Largest JSON-encoded column on the WatermelonDB routes (characters). */
+  maxJsonColumnChars: 20_000,
+  /** Future timestamps further ahead than this are clamped to server time (DESIGN.md §5). */
+  maxClockSkewMs: 5 * 60_000,
+  /** Timestamps below this (after the seconds→ms conversion) are invalid: before 2015-01-01. */
+  minTimestampMs: 1_420_070_400_000,
+  /** Largest timestamp accepted on the wire before clamping (ms; year ~5138). */
+  maxTimestampMs: 1e14,
+  /** Values below this are seconds (seed clients) and are converted to ms (DESIGN.md §5). */
+  secondsThreshold: 1e11,
+  /** Tombstones and receipts are kept at least this long (DESIGN.md §5: ≥ 180 days). */
+  tombstoneRetentionMs: 180 * 24 * 3600_000,
+} as const;
+
+/** Pattern of record ids: client-generated UUIDs (any id of 1–64 URL-safe chars is accepted). */
+export const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$";
+
+/** Pattern of batch and device ids (also Firestore document-id safe). */
+export const TOKEN_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$";

@@ -1,0 +1,262 @@
+import { ID_PATTERN, LIMITS, TOKEN_PATTERN } from "./limits";
+import { IMAGE_TYPES, RISK_LEVELS } from "./records";
+
+/*
+ * JSON Schemas of every sync payload (DESIGN.md §2: additionalProperties false, bounds on every
+ * string, array and number). Envelopes and records are separate schemas on purpose: the envelope
+ * is checked first (a bad envelope is a 400), then each record on its own, so one bad record is
+ * rejected with a reason while the rest of the batch still applies.
+ */
+
+const id = { type: "string", pattern: ID_PATTERN, minLength: 1, maxLength: 64 } as const;
+const token = { type: "string", pattern: TOKEN_PATTERN, minLength: 1, maxLength: 128 } as const;
+const timestamp = { type: "number", minimum: 0, maximum: LIMITS.maxTimestampMs } as const;
+const nullableTimestamp = {
+  type: ["number", "null"],
+  minimum: 0,
+  maximum: LIMITS.maxTimestampMs,
+} as const;
+const label = { type: "string", minLength: 1, maxLength: 64 } as const;
+const risk = { type: "string", enum: [...RISK_LEVELS] } as const;
+
+/** Patient demographics. */
+export const demographicsSchema = {
+  $id: "demographics",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "sex", "age_years", "village"],
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 200 },
+    sex: { type: "string", enum: ["female", "male", "other", "unknown"] },
+    age_years: { type: "integer", minimum: 0, maximum: 130 },
+    village: { type: "string", minLength: 1, maxLength: 200 },
+    phone: { type: "string", pattern: "^[+0-9 ()-]{3,32}$", minLength: 3, maxLength: 32 },
+  },
+} as const;
+
+/** A patient record (seed format / syncBatches; WatermelonDB records after JSON decoding). */
+export const patientRecordSchema = {
+  $id: "patient-record",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "demographics", "last_modified_at"],
+  properties: {
+    id,
+    demographics: { $ref: "demographics" },
+    last_modified_at: timestamp,
+    deleted_at: nullableTimestamp,
+  },
+} as const;
+
+/** The CHW's triage answers. */
+export const triageDataSchema = {
+  $id: "triage-data",
+  type: "object",
+  additionalProperties: false,
+  required: ["body_site", "duration_days", "symptoms", "danger_signs"],
+  properties: {
+    body_site: label,
+    duration_days: { type: "integer", minimum: 0, maximum: 36_500 },
+    symptoms: { type: "array", maxItems: 32, items: label },
+    danger_signs: { type: "array", maxItems: 32, items: label },
+    notes: { type: "string", maxLength: 2000 },
+    lesion: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        diameter_mm: { type: "number", minimum: 0, maximum: 1000 },
+        asymmetry: { type: "boolean" },
+        border_irregular: { type: "boolean" },
+        color_variegated: { type: "boolean" },
+        evolving: { type: "boolean" },
+        bleeding: { type: "boolean" },
+        ulcerated: { type: "boolean" },
+        rapid_change: { type: "boolean" },
+      },
+    },
+    on_device: {
+      type: "object",
+      additionalProperties: false,
+      required: ["model_id", "model_version", "fixture", "risk_level"],
+      properties: {
+        model_id: { type: "string", minLength: 1, maxLength: 128 },
+        model_version: label,
+        fixture: { type: "boolean" },
+        risk_level: risk,
+        rules_risk_level: risk,
+        scores: {
+          type: "array",
+          maxItems: 32,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["label", "score"],
+            properties: { label, score: { type: "number", minimum: 0, maximum: 1 } },
+          },
+        },
+        rules_fired: { type: "array", maxItems: 32, items: label },
+        computed_at: timestamp,
+      },
+    },
+  },
+} as const;
+
+/** An image as the device lists it on a case. */
+export const imageRefSchema = {
+  $id: "image-ref",
+  type: "object",
+  additionalProperties: false,
+  required: ["sha256", "content_type", "bytes"],
+  properties: {
+    sha256: { type: "string", pattern: "^[0-9a-f]{64}$", minLength: 64, maxLength: 64 },
+    content_type: { type: "string", enum: Object.keys(IMAGE_TYPES) },
+    bytes: { type: "integer", minimum: 1, maximum: LIMITS.maxImageBytes },
+  },
+} as const;
+
+/** A case record (seed format / syncBatches; WatermelonDB records after JSON decoding). */
+export const caseRecordSchema = {
+  $id: "case-record",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "patient_id", "triage_data", "risk_level", "images", "last_modified_at"],
+  properties: {
+    id,
+    patient_id: id,
+    triage_data: { $ref: "triage-data" },
+    risk_level: risk,
+    images: {
+      type: "array",
+      maxItems: LIMITS.maxImagesPerCase,
+      items: { $ref: "image-ref" },
+    },
+    last_modified_at: timestamp,
+    deleted_at: nullableTimestamp,
+  },
+} as const;
+
+/** Any record in an envelope: only its outer shape; each is validated on its own later. */
+const recordSlot = { type: "object", maxProperties: 64 } as const;
+const recordList = {
+  type: "array",
+  maxItems: LIMITS.maxRecordsPerBatch,
+  items: recordSlot,
+} as const;
+
+/**
+ * Seed-format change set. Known tables are listed; other table names are allowed through the
+ * envelope (bounded) so their records can be rejected one by one with UNKNOWN_TABLE.
+ */
+export const seedChangesSchema = {
+  $id: "seed-changes",
+  type: "object",
+  maxProperties: 8,
+  propertyNames: { type: "string", pattern: "^[a-z_]{1,32}$", maxLength: 32 },
+  additionalProperties: recordList,
+  properties: { patients: recordList, cases: recordList },
+} as const;
+
+/** Body of `POST /v1/sync`. */
+export const seedSyncRequestSchema = {
+  $id: "seed-sync-request",
+  type: "object",
+  additionalProperties: false,
+  required: ["last_sync_timestamp", "changes"],
+  properties: {
+    batch_id: token,
+    device_id: token,
+    last_sync_timestamp: {
+      type: ["integer", "null"],
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+    },
+    changes: { $ref: "seed-changes" },
+  },
+} as const;
+
+/** A `syncBatches/{batch_id}` document exactly as a device creates it. */
+export const syncBatchDocSchema = {
+  $id: "sync-batch-doc",
+  type: "object",
+  additionalProperties: false,
+  required: ["chw_id", "device_id", "changes"],
+  properties: {
+    chw_id: { type: "string", minLength: 1, maxLength: 128, pattern: "^[^/]+$" },
+    device_id: token,
+    changes: { $ref: "seed-changes" },
+  },
+} as const;
+
+/** A WatermelonDB raw record's outer shape: flat scalar columns only. */
+const watermelonRaw = {
+  type: "object",
+  maxProperties: 64,
+  propertyNames: { type: "string", minLength: 1, maxLength: 64 },
+  additionalProperties: {
+    type: ["string", "number", "boolean", "null"],
+    maxLength: LIMITS.maxJsonColumnChars,
+    minimum: -LIMITS.maxTimestampMs,
+    maximum: LIMITS.maxTimestampMs,
+  },
+} as const;
+
+/** One table of a WatermelonDB push. */
+export const watermelonTableChangesSchema = {
+  $id: "watermelon-table-changes",
+  type: "object",
+  additionalProperties: false,
+  required: ["created", "updated", "deleted"],
+  properties: {
+    created: { type: "array", maxItems: LIMITS.maxRecordsPerBatch, items: watermelonRaw },
+    updated: { type: "array", maxItems: LIMITS.maxRecordsPerBatch, items: watermelonRaw },
+    deleted: {
+      type: "array",
+      maxItems: LIMITS.maxRecordsPerBatch,
+      items: { type: "string", minLength: 1, maxLength: 128 },
+    },
+  },
+} as const;
+
+/** Body of `POST /v1/sync/push` (WatermelonDB protocol). */
+export const watermelonPushRequestSchema = {
+  $id: "watermelon-push-request",
+  type: "object",
+  additionalProperties: false,
+  required: ["changes"],
+  properties: {
+    changes: {
+      type: "object",
+      maxProperties: 8,
+      propertyNames: { type: "string", pattern: "^[a-z_]{1,32}$", maxLength: 32 },
+      additionalProperties: { $ref: "watermelon-table-changes" },
+    },
+  },
+} as const;
+
+/** Query of `GET /v1/sync/pull` and `POST /v1/sync/push` (strings, as they arrive). */
+export const pullQuerySchema = {
+  $id: "pull-query",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    last_pulled_at: { type: "string", pattern: "^(null|0|[1-9][0-9]{0,15})$", maxLength: 16 },
+    schema_version: { type: "string", pattern: "^[0-9]{1,6}$", maxLength: 6 },
+    migration: { type: "string", maxLength: 2000 },
+    limit: { type: "string", pattern: "^[1-9][0-9]{0,3}$", maxLength: 4 },
+  },
+} as const;
+
+/** Every schema, for registering with one ajv instance. */
+export const ALL_SCHEMAS = [
+  demographicsSchema,
+  patientRecordSchema,
+  triageDataSchema,
+  imageRefSchema,
+  caseRecordSchema,
+  seedChangesSchema,
+  seedSyncRequestSchema,
+  syncBatchDocSchema,
+  watermelonTableChangesSchema,
+  watermelonPushRequestSchema,
+  pullQuerySchema,
+] as const;

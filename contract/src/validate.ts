@@ -1,0 +1,92 @@
+import Ajv from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { LIMITS } from "./limits";
+import { REASONS } from "./records";
+import type {
+  CaseRecord,
+  PatientRecord,
+  PullQuery,
+  Reason,
+  SeedSyncRequest,
+  SyncBatchDoc,
+  WatermelonPushRequest,
+} from "./records";
+import {
+  ALL_SCHEMAS,
+  caseRecordSchema,
+  patientRecordSchema,
+  pullQuerySchema,
+  seedSyncRequestSchema,
+  syncBatchDocSchema,
+  watermelonPushRequestSchema,
+} from "./schemas";
+
+// One instance for every schema. allErrors off (first error stops validation: cheaper and no
+// error amplification), no $data, strict mode so a typo in a schema fails at start-up.
+const ajv = new Ajv({ allErrors: false, $data: false, strict: true, allowUnionTypes: true });
+for (const schema of ALL_SCHEMAS) ajv.addSchema(schema);
+
+function compiled<T>(schema: { $id: string }): ValidateFunction<T> {
+  const fn = ajv.getSchema<T>(schema.$id);
+  if (!fn) throw new Error(`schema ${schema.$id} is not registered`);
+  return fn;
+}
+
+/** Validates a `POST /v1/sync` envelope (records are checked one by one later). */
+export const isSeedSyncRequest = compiled<SeedSyncRequest>(seedSyncRequestSchema);
+/** Validates a `syncBatches` document envelope. */
+export const isSyncBatchDoc = compiled<SyncBatchDoc>(syncBatchDocSchema);
+/** Validates a WatermelonDB push envelope. */
+export const isWatermelonPushRequest = compiled<WatermelonPushRequest>(watermelonPushRequestSchema);
+/** Validates the pull (and push) query string. */
+export const isPullQuery = compiled<PullQuery>(pullQuerySchema);
+/** Validates one patient record. */
+export const isPatientRecord = compiled<PatientRecord>(patientRecordSchema);
+/** Validates one case record. */
+export const isCaseRecord = compiled<CaseRecord>(caseRecordSchema);
+
+/** Keys that could reach an object's prototype when copied carelessly: refused everywhere. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Walks a JSON value without recursion: FORBIDDEN_KEY for a prototype key at any depth,
+ * TOO_DEEP past `maxDepth` levels of objects/arrays, otherwise undefined.
+ */
+export function inspectJson(
+  value: unknown,
+  maxDepth: number = LIMITS.maxDepth,
+): Reason | undefined {
+  const stack: { v: unknown; d: number }[] = [{ v: value, d: 1 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop() as { v: unknown; d: number };
+    if (v === null || typeof v !== "object") continue;
+    if (d > maxDepth) return REASONS.TOO_DEEP;
+    if (Array.isArray(v)) {
+      for (const item of v) stack.push({ v: item, d: d + 1 });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(key)) return REASONS.FORBIDDEN_KEY;
+      stack.push({ v: (v as Record<string, unknown>)[key], d: d + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Maps ajv's first error to a reason code (never ajv's text: it can echo values). */
+export function reasonOf(errors: readonly ErrorObject[] | null | undefined): Reason {
+  const first = errors?.[0];
+  return first?.keyword === "additionalProperties" ? REASONS.UNKNOWN_FIELD : REASONS.INVALID_RECORD;
+}
+
+/** The first schema error as a safe, value-free hint: `/triage_data/symptoms: maxItems`. */
+export function errorHint(errors: readonly ErrorObject[] | null | undefined): string {
+  const first = errors?.[0];
+  if (!first) return "invalid";
+  const where = first.instancePath || "/";
+  const extra =
+    first.keyword === "additionalProperties"
+      ? ` (${String((first.params as { additionalProperty?: unknown }).additionalProperty).slice(0, 64)})`
+      : "";
+  return `${where}: ${first.keyword}${extra}`;
+}
