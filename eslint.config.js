@@ -10,7 +10,7 @@ export default tseslint.config(
       "**/lib/**",
       "**/dist/**",
       ".cache/**",
-      "terraform/**",
+      "terraform/**/.terraform/**",
       "bench/out/**",
       "mobile/android/**",
       "mobile/ios/**",

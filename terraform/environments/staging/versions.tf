@@ -1,0 +1,18 @@
+terraform {
+  required_version = ">= 1.5, < 2.0"
+
+  # State lives in GCS; the bucket and prefix are given at init (see terraform/README.md):
+  #   terraform init -backend-config="bucket=<state bucket>" -backend-config="prefix=dermadetect/staging"
+  backend "gcs" {}
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 6.45, < 8.0"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = ">= 2.4, < 3.0"
+    }
+  }
+}

@@ -1,0 +1,86 @@
+locals {
+  # firestore.indexes.json is the single source of truth for composite indexes (the emulator and
+  # `firebase deploy` read the same file), so terraform creates exactly what it lists.
+  firestore_indexes = jsondecode(file(var.firestore_indexes_path))
+
+  composite_indexes = {
+    for idx in local.firestore_indexes.indexes :
+    join("|", concat([idx.collectionGroup, lookup(idx, "queryScope", "COLLECTION")], [
+      for f in idx.fields : "${f.fieldPath}:${lookup(f, "order", lookup(f, "arrayConfig", ""))}"
+    ])) => idx
+  }
+}
+
+resource "google_firestore_database" "main" {
+  project                           = var.project_id
+  name                              = "(default)"
+  location_id                       = var.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  concurrency_mode                  = "PESSIMISTIC"
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  delete_protection_state           = var.deletion_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  deletion_policy                   = var.deletion_protection ? "ABANDON" : "DELETE"
+
+  depends_on = [google_project_service.main]
+}
+
+resource "google_firestore_index" "main" {
+  for_each = local.composite_indexes
+
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = each.value.collectionGroup
+  query_scope = lookup(each.value, "queryScope", "COLLECTION")
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path   = fields.value.fieldPath
+      order        = lookup(fields.value, "order", null)
+      array_config = lookup(fields.value, "arrayConfig", null)
+    }
+  }
+}
+
+# Applied sync batches expire: the sync core stamps `expire_at`, and TTL deletes the document
+# (receipts in syncReceipts keep replays idempotent after that). TTL deletes are not
+# audit-logged (reliability-security.md section 5), which is acceptable for transport documents.
+resource "google_firestore_field" "sync_batches_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "syncBatches"
+  field      = "expire_at"
+
+  ttl_config {}
+
+  # A TTL field needs no single-field index; keep the default ones off to save writes.
+  index_config {}
+}
+
+# Security rules released from firestore.rules, the same file the emulator loads.
+resource "google_firebaserules_ruleset" "firestore" {
+  project = var.project_id
+
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file(var.firestore_rules_path)
+    }
+  }
+
+  depends_on = [google_firestore_database.main]
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "google_firebaserules_release" "firestore" {
+  project      = var.project_id
+  name         = "cloud.firestore"
+  ruleset_name = google_firebaserules_ruleset.firestore.name
+
+  lifecycle {
+    replace_triggered_by = [google_firebaserules_ruleset.firestore]
+  }
+}

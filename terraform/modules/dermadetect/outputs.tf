@@ -1,0 +1,54 @@
+output "api_url" {
+  description = "Base URL of the HTTPS API (append /v1/health to check it)."
+  value       = module.functions["api"].uri
+}
+
+output "function_names" {
+  description = "Deployed function names (equal to the exports of functions/src/index.ts)."
+  value       = sort(keys(module.functions))
+}
+
+output "function_service_accounts" {
+  description = "Runtime service account email of each function."
+  value       = { for name, sa in google_service_account.functions : name => sa.email }
+}
+
+output "images_bucket" {
+  description = "Bucket holding case photos (IMAGES_BUCKET)."
+  value       = google_storage_bucket.images.name
+}
+
+output "functions_source_object" {
+  description = "gs:// path of the deployed source archive."
+  value       = "gs://${google_storage_bucket.functions_source.name}/${google_storage_bucket_object.functions_source.name}"
+}
+
+output "analysis_topic" {
+  description = "Topic of analysis requests."
+  value       = google_pubsub_topic.analysis.name
+}
+
+output "analysis_dlq_topic" {
+  description = "Dead-letter topic of analysis requests."
+  value       = google_pubsub_topic.analysis_dlq.name
+}
+
+output "analysis_push_subscription" {
+  description = "Owned push subscription that delivers analysis requests to analyzeCase."
+  value       = google_pubsub_subscription.analysis_push.name
+}
+
+output "analysis_dlq_hold_subscription" {
+  description = "Pull subscription that keeps dead-lettered requests for inspection and replay."
+  value       = google_pubsub_subscription.analysis_dlq_hold.name
+}
+
+output "medgemma_endpoint_id" {
+  description = "Vertex AI endpoint id analyzeCase calls (MEDGEMMA_ENDPOINT_ID)."
+  value       = local.medgemma_endpoint_id
+}
+
+output "firestore_database" {
+  description = "Name of the Firestore database."
+  value       = google_firestore_database.main.name
+}

@@ -1,0 +1,287 @@
+import { expect } from "chai";
+import type { Module } from "./hcl";
+import { block, blocks, loadTerraform, nested, nestedAll, parseModule } from "./hcl";
+import {
+  ALLOWED_PUBLIC,
+  auditedServices,
+  bucketPolicy,
+  grantsWithoutReason,
+  primitiveRoles,
+  publicMembers,
+  pubsubAgentGrants,
+  subscriptionPolicy,
+  unboundedVersions,
+  undocumented,
+} from "./policy";
+
+const STACK = "modules/dermadetect";
+const FUNCTION = "modules/function";
+const ENVIRONMENTS = ["environments/staging", "environments/prod"];
+const AGENT = "${local.pubsub_service_agent}";
+
+/** A throwaway module parsed from inline HCL: proves each check can fail. */
+function hcl(text: string): Promise<Module> {
+  return parseModule("fixture", [{ file: "fixture/main.tf", text }]);
+}
+
+describe("terraform static policy", function () {
+  // Parsing runs HCL's Go parser compiled to WebAssembly; the first load can take seconds.
+  this.timeout(120_000);
+  let modules: Map<string, Module>;
+  let stack: Module;
+
+  before(async () => {
+    modules = await loadTerraform();
+    stack = modules.get(STACK)!;
+    expect(stack, "modules/dermadetect parsed").to.not.equal(undefined);
+  });
+
+  it("has the module + environments layout, each environment calling the stack module", () => {
+    expect([...modules.keys()].sort()).to.include.members([...ENVIRONMENTS, STACK, FUNCTION]);
+    for (const env of ENVIRONMENTS) {
+      const mod = modules.get(env)!;
+      expect(block(mod, "module", "dermadetect").body.source).to.equal("../../modules/dermadetect");
+    }
+  });
+
+  it("grants nothing to allUsers or allAuthenticatedUsers except the api invoker", () => {
+    for (const mod of modules.values())
+      expect(publicMembers(mod, ALLOWED_PUBLIC)).to.deep.equal([]);
+    const api = block(
+      stack,
+      "resource",
+      "google_cloud_run_service_iam_member",
+      "api_public_invoker",
+    );
+    expect(api.body.role).to.equal("roles/run.invoker");
+    expect(api.body.service).to.equal('${module.functions["api"].service}');
+    expect(api.body.count).to.equal("${var.api_public_access ? 1 : 0}");
+  });
+
+  it("detects a public bucket binding", async () => {
+    const bad = await hcl(`
+resource "google_storage_bucket_iam_member" "leak" {
+  bucket = "b"
+  role   = "roles/storage.objectViewer"
+  member = "allUsers"
+}`);
+    expect(publicMembers(bad, ALLOWED_PUBLIC)).to.have.length(1);
+  });
+
+  it("uses no primitive role (owner, editor, viewer)", async () => {
+    for (const mod of modules.values()) expect(primitiveRoles(mod)).to.deep.equal([]);
+    const bad = await hcl(`
+locals {
+  function_project_roles = { "api|roles/editor" = "too much" }
+}
+resource "google_project_iam_member" "x" {
+  project = "p"
+  role    = "roles/owner"
+  member  = "user:a@example.com"
+}`);
+    expect(primitiveRoles(bad)).to.have.length(2);
+  });
+
+  it("gives every subscription that feeds code a 5-attempt dead-letter and retry policy", async () => {
+    expect(subscriptionPolicy(stack)).to.deep.equal([]);
+    expect(blocks(stack, "resource", "google_pubsub_subscription")).to.have.length.greaterThan(0);
+    const bad = await hcl(`
+resource "google_pubsub_topic" "requests" { name = "r" }
+resource "google_pubsub_topic" "dlq" { name = "r-dlq" }
+resource "google_pubsub_subscription" "push" {
+  name  = "r-push"
+  topic = google_pubsub_topic.requests.id
+}
+resource "google_pubsub_subscription" "other" {
+  name  = "r-other"
+  topic = google_pubsub_topic.requests.id
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dlq.id
+    max_delivery_attempts = 20
+  }
+}`);
+    const found = subscriptionPolicy(bad);
+    expect(found.join("\n")).to.match(/push has no dead_letter_policy/);
+    expect(found.join("\n")).to.match(/max_delivery_attempts is 20/);
+    expect(found.join("\n")).to.match(/needs a retry_policy/);
+    expect(found.join("\n")).to.match(
+      /dead-letter topic google_pubsub_topic.dlq has no subscription/,
+    );
+  });
+
+  it("lets the Pub/Sub service agent dead-letter and sign push tokens", async () => {
+    expect(pubsubAgentGrants(stack, AGENT)).to.deep.equal([]);
+    expect(stack.locals.pubsub_service_agent).to.equal(
+      "serviceAccount:service-${data.google_project.main.number}@gcp-sa-pubsub.iam.gserviceaccount.com",
+    );
+    const bad = await hcl(`
+resource "google_pubsub_topic" "dlq" { name = "d" }
+resource "google_pubsub_subscription" "s" {
+  topic = "t"
+  push_config {
+    push_endpoint = "https://x"
+    oidc_token { service_account_email = google_service_account.push.email }
+  }
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dlq.id
+    max_delivery_attempts = 5
+  }
+}`);
+    expect(pubsubAgentGrants(bad, AGENT)).to.have.length(3);
+  });
+
+  it("keeps the push ack deadline at or above analyzeCase's timeout (it is the request timeout)", () => {
+    const push = block(stack, "resource", "google_pubsub_subscription", "analysis_push");
+    const fns = stack.locals.functions as Record<string, { timeout: number }>;
+    expect(push.body.ack_deadline_seconds).to.be.a("number");
+    expect(push.body.ack_deadline_seconds).to.be.at.least(fns.analyzeCase!.timeout);
+    const oidc = nested(nested(push.body, "push_config"), "oidc_token");
+    expect(oidc?.audience).to.equal('${module.functions["analyzeCase"].uri}');
+  });
+
+  it("makes every bucket uniform with public access prevention enforced", async () => {
+    for (const mod of modules.values()) expect(bucketPolicy(mod)).to.deep.equal([]);
+    expect(blocks(stack, "resource", "google_storage_bucket")).to.have.length(2);
+    const bad = await hcl(`resource "google_storage_bucket" "b" { name = "b" }`);
+    expect(bucketPolicy(bad)).to.have.length(2);
+  });
+
+  it("keeps the images bucket versioned, with CORS for signed PUTs and lifecycle rules", () => {
+    const images = block(stack, "resource", "google_storage_bucket", "images").body;
+    expect(nested(images, "versioning")?.enabled).to.equal(true);
+    expect(nested(images, "cors")?.method).to.deep.equal(["PUT"]);
+    const actions = nestedAll(images, "lifecycle_rule").map((r) => nested(r, "action")?.type);
+    expect(actions).to.include.members(["Delete", "AbortIncompleteMultipartUpload"]);
+  });
+
+  it("turns on Data Access audit logs for Firestore, Storage, Pub/Sub and Vertex AI", async () => {
+    expect([...auditedServices(stack)].sort()).to.deep.equal([
+      "aiplatform.googleapis.com",
+      "datastore.googleapis.com",
+      "pubsub.googleapis.com",
+      "storage.googleapis.com",
+    ]);
+    const readOnly = await hcl(`
+resource "google_project_iam_audit_config" "a" {
+  service = "storage.googleapis.com"
+  audit_log_config { log_type = "DATA_READ" }
+}`);
+    expect([...auditedServices(readOnly)]).to.deep.equal([]);
+  });
+
+  it("types and describes every variable and describes every output", async () => {
+    for (const mod of modules.values()) expect(undocumented(mod)).to.deep.equal([]);
+    const bad = await hcl(`
+variable "x" {}
+output "y" { value = 1 }`);
+    expect(undocumented(bad)).to.have.length(3);
+  });
+
+  it("bounds terraform and provider versions in every module", async () => {
+    for (const mod of modules.values()) expect(unboundedVersions(mod)).to.deep.equal([]);
+    const bad = await hcl(`
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    google = { source = "hashicorp/google", version = "~> 6.0" }
+  }
+}`);
+    expect(unboundedVersions(bad)).to.have.length(2);
+  });
+
+  it("configures the GCS backend at init (no bucket committed)", () => {
+    for (const env of ENVIRONMENTS) {
+      const backends = modules
+        .get(env)!
+        .terraform.map((t) => t.backend)
+        .filter((b) => b !== undefined);
+      // Exactly `backend "gcs" {}`: bucket and prefix come from -backend-config at init.
+      expect(backends, env).to.deep.equal([{ gcs: [{}] }]);
+    }
+  });
+
+  it("states a one-line reason for every IAM grant", async () => {
+    for (const mod of modules.values()) expect(grantsWithoutReason(mod)).to.deep.equal([]);
+    const bad = await hcl(`
+locals {
+  function_roles = { "api|roles/datastore.user" = "" }
+}
+
+resource "google_project_iam_member" "silent" {
+  project = "p"
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:x@p.iam.gserviceaccount.com"
+}`);
+    expect(grantsWithoutReason(bad)).to.have.length(2);
+  });
+
+  it("gives each function its own service account and only the roles listed for it", () => {
+    const sas = block(stack, "resource", "google_service_account", "functions");
+    expect(sas.body.for_each).to.equal("${local.functions}");
+    const call = block(stack, "module", "functions");
+    expect(call.body.service_account_email).to.equal(
+      "${google_service_account.functions[each.key].email}",
+    );
+    const roles = stack.locals.function_project_roles as Record<string, string>;
+    const fns = Object.keys(stack.locals.functions as object);
+    for (const key of Object.keys(roles)) {
+      const [fn, role] = key.split("|");
+      expect(fns, key).to.include(fn);
+      expect(role, key).to.match(/^roles\/[a-z]+\.[A-Za-z]+$/);
+    }
+  });
+
+  it("enables the APIs with for_each and never disables them on destroy", () => {
+    const apis = block(stack, "resource", "google_project_service", "main").body;
+    expect(apis.for_each).to.equal("${toset(local.services)}");
+    expect(apis.disable_on_destroy).to.equal(false);
+    expect(stack.locals.services).to.include.members([
+      "cloudfunctions.googleapis.com",
+      "run.googleapis.com",
+      "eventarc.googleapis.com",
+      "firestore.googleapis.com",
+      "firebaserules.googleapis.com",
+      "pubsub.googleapis.com",
+      "secretmanager.googleapis.com",
+      "aiplatform.googleapis.com",
+      "cloudscheduler.googleapis.com",
+    ]);
+  });
+
+  it("creates Firestore in native mode with TTL on syncBatches.expire_at and releases the rules", () => {
+    const db = block(stack, "resource", "google_firestore_database", "main").body;
+    expect(db.type).to.equal("FIRESTORE_NATIVE");
+    expect(db.name).to.equal("(default)");
+    const ttl = block(stack, "resource", "google_firestore_field", "sync_batches_ttl").body;
+    expect([ttl.collection, ttl.field]).to.deep.equal(["syncBatches", "expire_at"]);
+    expect(ttl.ttl_config).to.deep.equal([{}]);
+    const ruleset = block(stack, "resource", "google_firebaserules_ruleset", "firestore").body;
+    const files = nested(nested(ruleset, "source"), "files");
+    expect(files?.content).to.equal("${file(var.firestore_rules_path)}");
+    const release = block(stack, "resource", "google_firebaserules_release", "firestore").body;
+    expect(release.name).to.equal("cloud.firestore");
+  });
+
+  it("sets memory, timeout, concurrency and instance bounds on every function", () => {
+    const fns = stack.locals.functions as Record<string, Record<string, unknown>>;
+    for (const [name, f] of Object.entries(fns)) {
+      expect(f.memory, name).to.match(/^\d+(Mi|Gi)$/);
+      expect(f.timeout, name).to.be.within(1, 540);
+      expect(f.concurrency, name).to.be.within(1, 1000);
+      expect(f.max, name).to.be.within(1, 100);
+      expect(f.min, name).to.be.within(0, f.max as number);
+      // Only the api takes traffic from the internet; Eventarc, Pub/Sub push and Cloud Scheduler
+      // count as internal callers.
+      expect(f.ingress, name).to.equal(name === "api" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY");
+    }
+  });
+
+  it("runs every function on nodejs22 and refuses demo- projects", () => {
+    const runtime = block(modules.get(FUNCTION)!, "variable", "runtime").body;
+    expect(runtime.default).to.equal("nodejs22");
+    const project = block(stack, "variable", "project_id").body;
+    expect(JSON.stringify(project.validation)).to.include(
+      'startswith(var.project_id, \\"demo-\\")',
+    );
+  });
+});
