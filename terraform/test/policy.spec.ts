@@ -1,6 +1,17 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Module } from "./hcl";
-import { block, blocks, loadTerraform, nested, nestedAll, parseModule } from "./hcl";
+import {
+  TERRAFORM_DIR,
+  block,
+  blocks,
+  loadTerraform,
+  nested,
+  nestedAll,
+  parseModule,
+  text,
+} from "./hcl";
 import {
   ALLOWED_PUBLIC,
   auditedServices,
@@ -175,6 +186,19 @@ resource "google_project_iam_audit_config" "a" {
 variable "x" {}
 output "y" { value = 1 }`);
     expect(undocumented(bad)).to.have.length(3);
+  });
+
+  it("documents every input and output in terraform/README.md", () => {
+    const readme = readFileSync(join(TERRAFORM_DIR, "README.md"), "utf8");
+    for (const dir of [STACK, FUNCTION, ...ENVIRONMENTS]) {
+      for (const b of [
+        ...blocks(modules.get(dir)!, "variable"),
+        ...blocks(modules.get(dir)!, "output"),
+      ])
+        expect(readme, `${dir} ${b.kind} ${b.name}`).to.include(
+          `| ${b.name} | ${text(b.body.description)} |`,
+        );
+    }
   });
 
   it("bounds terraform and provider versions in every module", async () => {

@@ -24,6 +24,16 @@ resource "google_firestore_database" "main" {
   depends_on = [google_project_service.main]
 }
 
+# Daily backups kept for 14 days, on top of point-in-time recovery's 7 days (docs/runbook.md,
+# "Restoring Firestore").
+resource "google_firestore_backup_schedule" "daily" {
+  project   = var.project_id
+  database  = google_firestore_database.main.name
+  retention = "1209600s"
+
+  daily_recurrence {}
+}
+
 resource "google_firestore_index" "main" {
   for_each = local.composite_indexes
 

@@ -91,7 +91,7 @@ locals {
     }
     verifyImage = {
       description = "Verifies an uploaded photo's size, type and hash and marks it verified on the case"
-      trigger     = { kind = "storage", event_type = "google.cloud.storage.object.v1.finalized", document = null, topic = null, schedule = null, retry = false }
+      trigger     = { kind = "storage", event_type = "google.cloud.storage.object.v1.finalized", document = null, topic = null, schedule = null, retry = true }
       memory      = "512Mi"
       cpu         = "1"
       timeout     = 120
@@ -102,7 +102,7 @@ locals {
     }
     onDiagnosisWritten = {
       description = "Normalises a diagnosis written in the console and marks the case DIAGNOSED"
-      trigger     = { kind = "firestore", event_type = "google.cloud.firestore.document.v1.written", document = "diagnoses/{diagnosisId}", topic = null, schedule = null, retry = false }
+      trigger     = { kind = "firestore", event_type = "google.cloud.firestore.document.v1.written", document = "diagnoses/{diagnosisId}", topic = null, schedule = null, retry = true }
       memory      = "256Mi"
       cpu         = "1"
       timeout     = 60

@@ -107,10 +107,28 @@ resource "google_service_account_iam_member" "api_self_signer" {
   member             = "serviceAccount:${google_service_account.functions["api"].email}"
 }
 
-# verifyImage: reads the uploaded object to check its size, type and sha256.
-resource "google_storage_bucket_iam_member" "verify_image_reader" {
+# api: signed GET URLs for the doctor queue are authorised as their signer too.
+resource "google_storage_bucket_iam_member" "api_image_reader" {
   bucket = google_storage_bucket.images.name
   role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.functions["api"].email}"
+}
+
+# Reads an uploaded photo and deletes it when it is rejected; nothing else.
+resource "google_project_iam_custom_role" "image_verifier" {
+  project     = var.project_id
+  role_id     = "dermadetectImageVerifier"
+  title       = "DermaDetect image verifier"
+  description = "Read an uploaded object and delete it when verification rejects it"
+  permissions = ["storage.objects.delete", "storage.objects.get"]
+
+  depends_on = [google_project_service.main]
+}
+
+# verifyImage: checks the object's size, type and sha256, and removes rejected or orphan uploads.
+resource "google_storage_bucket_iam_member" "verify_image" {
+  bucket = google_storage_bucket.images.name
+  role   = google_project_iam_custom_role.image_verifier.id
   member = "serviceAccount:${google_service_account.functions["verifyImage"].email}"
 }
 

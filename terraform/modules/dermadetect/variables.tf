@@ -72,7 +72,7 @@ variable "api_public_access" {
 }
 
 variable "medgemma" {
-  description = "How analyzeCase reaches MedGemma (MEDGEMMA_* params). provider vertex: project (empty = this project), region, endpoint_id (ignored when deploy_endpoint is true), dedicated; provider openai: base_url of a vLLM/Ollama server."
+  description = "How analyzeCase reaches MedGemma (MEDGEMMA_* params). provider vertex: project (empty = this project), region, endpoint_id (ignored when medgemma_deployment.enabled), dedicated; provider openai: base_url of a vLLM/Ollama server."
   type = object({
     provider      = string
     base_url      = string
