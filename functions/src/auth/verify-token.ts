@@ -19,7 +19,14 @@ export interface TokenVerifierOptions {
   projectId: string;
   /** True only when the Auth emulator is configured and the project id starts with `demo-`. */
   emulator: boolean;
-  /** Key source; defaults to Google's JWKS (cached by jose, refetched on unknown kid). */
+  /**
+   * Where the signing keys are published; defaults to Google's securetoken JWKS. jose caches
+   * the set for 10 minutes and refetches at most every 30 s on an unknown `kid` (it ignores
+   * Cache-Control: Google publishes a new key long before signing with it, so a 10-minute cache
+   * picks up rotations in time; see docs/decisions/2026-11-access-control.md).
+   */
+  jwksUrl?: string;
+  /** A key source used instead of `jwksUrl` (tests). Its failures count as an outage too. */
   keys?: jose.JWTVerifyGetKey;
   /** Fixed clock for tests. */
   now?: () => Date;
@@ -31,7 +38,8 @@ const unauthenticated = (message = "Invalid or missing bearer token") =>
 /** Reads `Authorization: Bearer <jwt>`; anything else is 401. */
 export function bearerToken(req: Pick<HttpRequest, "headers">): string {
   const header = req.headers.authorization ?? "";
-  const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
+  // The auth scheme is case-insensitive (RFC 9110 §11.1); the token itself is base64url parts.
+  const m = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(header);
   if (!m?.[1] || m[1].length > MAX_TOKEN_CHARS) throw unauthenticated();
   return m[1];
 }
@@ -45,7 +53,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
   verify(token: string): Promise<AuthContext>;
 } {
   const issuer = `https://securetoken.google.com/${opts.projectId}`;
-  let keys = opts.keys;
+  let keys: jose.JWTVerifyGetKey | undefined;
   const now = opts.now ?? (() => new Date());
 
   async function claimsOf(token: string): Promise<jose.JWTPayload> {
@@ -73,7 +81,18 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
         throw unauthenticated();
       }
     }
-    keys ??= jose.createRemoteJWKSet(new URL(SECURETOKEN_JWKS_URL));
+    keys ??= failClosed(
+      opts.keys ?? jose.createRemoteJWKSet(new URL(opts.jwksUrl ?? SECURETOKEN_JWKS_URL)),
+    );
+    // Firebase ID tokens always name their key; a token without `kid` is not one (and jose
+    // would otherwise try every key of the set).
+    let header: jose.ProtectedHeaderParameters;
+    try {
+      header = jose.decodeProtectedHeader(token);
+    } catch {
+      throw unauthenticated();
+    }
+    if (typeof header.kid !== "string" || header.kid.length === 0) throw unauthenticated();
     try {
       const { payload } = await jose.jwtVerify(token, keys, {
         algorithms: ["RS256"],
@@ -87,7 +106,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
       return payload;
     } catch (e) {
       // Keys that cannot be fetched must never let a token through, nor look like a bad token.
-      if (e instanceof jose.errors.JWKSTimeout || isFetchFailure(e)) {
+      if (e instanceof KeysUnavailable) {
         throw new AppError(ErrorCode.AUTH_UNAVAILABLE, "Token keys are unavailable; retry later");
       }
       throw unauthenticated();
@@ -96,6 +115,8 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
 
   async function verify(token: string): Promise<AuthContext> {
     const claims = await claimsOf(token);
+    // jose accepts an `aud` list that merely contains the project; Firebase issues a string.
+    if (claims.aud !== opts.projectId) throw unauthenticated();
     const sub = claims.sub;
     if (typeof sub !== "string" || sub.length < 1 || sub.length > 128) throw unauthenticated();
     const nowS = Math.floor(now().getTime() / 1000);
@@ -114,12 +135,34 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
   return { verify, authenticate: (req) => verify(bearerToken(req)) };
 }
 
-function isFetchFailure(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  // jose raises JOSEError subclasses for token problems; a failed key fetch surfaces as a
-  // TypeError from fetch, an abort, or a JOSEError whose message says the JWKS response failed.
-  if (e instanceof jose.errors.JOSEError) {
-    return e.code === "ERR_JOSE_GENERIC" && /JSON Web Key Set/i.test(e.message);
+/** A key source failure that is not about the token: the JWKS could not be fetched or read. */
+class KeysUnavailable extends Error {
+  constructor(readonly original: unknown) {
+    super("signing keys unavailable");
+    this.name = "KeysUnavailable";
   }
-  return e.name === "TypeError" || e.name === "AbortError" || e.name === "TimeoutError";
+}
+
+/**
+ * Wraps a key source so that every failure except "this token names no (unique) key" becomes
+ * KeysUnavailable: a network error, a timeout, a non-200 answer or a malformed key set all fail
+ * closed as 503, never as a pass and never as a 401 that would make clients drop their session.
+ * jose checks `alg` against the allow-list before it asks for a key, so an unsupported
+ * algorithm never reaches here as an outage.
+ */
+function failClosed(source: jose.JWTVerifyGetKey): jose.JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await source(header, token);
+    } catch (e) {
+      if (
+        e instanceof jose.errors.JWKSNoMatchingKey ||
+        e instanceof jose.errors.JWKSMultipleMatchingKeys ||
+        e instanceof jose.errors.JOSENotSupported
+      ) {
+        throw e;
+      }
+      throw new KeysUnavailable(e);
+    }
+  };
 }
