@@ -2,18 +2,30 @@ import { randomUUID } from "node:crypto";
 import { onRequest } from "firebase-functions/v2/https";
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
+import { withAccountCheck } from "../auth/account-check";
+import type { AccountRecord } from "../auth/account-check";
 import { createTokenVerifier } from "../auth/verify-token";
+import { db } from "../adapters/firebase";
 import { isEmulatorAuthMode, params, projectId } from "../config";
 import { createRouter } from "../http/router";
 import type { HttpRequest } from "../http/router";
 import { routes } from "../http/routes";
+
+/** `users/{uid}`; a uid that is not a single path segment cannot name an account document. */
+async function lookupAccount(uid: string): Promise<AccountRecord | undefined> {
+  if (uid.includes("/")) return { disabled: true };
+  return (await db().collection("users").doc(uid).get()).data();
+}
 
 let handler: ReturnType<typeof createRouter> | undefined;
 
 /** Built on first request (lazy globals): no SDK client or param is touched at import time. */
 function router(): ReturnType<typeof createRouter> {
   return (handler ??= createRouter(routes(), {
-    authenticator: createTokenVerifier({ projectId: projectId(), emulator: isEmulatorAuthMode() }),
+    authenticator: withAccountCheck(
+      createTokenVerifier({ projectId: projectId(), emulator: isEmulatorAuthMode() }),
+      lookupAccount,
+    ),
     maxBodyBytes: () => params.maxBodyBytes.value(),
   }));
 }
