@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Module } from "./hcl";
 import {
+  REPO_DIR,
   TERRAFORM_DIR,
   block,
   blocks,
@@ -276,9 +277,21 @@ resource "google_project_iam_member" "silent" {
     const db = block(stack, "resource", "google_firestore_database", "main").body;
     expect(db.type).to.equal("FIRESTORE_NATIVE");
     expect(db.name).to.equal("(default)");
-    const ttl = block(stack, "resource", "google_firestore_field", "sync_batches_ttl").body;
-    expect([ttl.collection, ttl.field]).to.deep.equal(["syncBatches", "expire_at"]);
+    // TTL policies are the `"ttl": true` field overrides of firestore.indexes.json.
+    const ttl = block(stack, "resource", "google_firestore_field", "ttl").body;
+    expect(ttl.for_each).to.equal("${local.ttl_fields}");
+    expect([ttl.collection, ttl.field]).to.deep.equal([
+      "${each.value.collectionGroup}",
+      "${each.value.fieldPath}",
+    ]);
     expect(ttl.ttl_config).to.deep.equal([{}]);
+    const indexes = JSON.parse(readFileSync(join(REPO_DIR, "firestore.indexes.json"), "utf8")) as {
+      fieldOverrides: Array<{ collectionGroup: string; fieldPath: string; ttl?: boolean }>;
+    };
+    const ttls = indexes.fieldOverrides.filter((o) => o.ttl === true);
+    expect(ttls.map((o) => `${o.collectionGroup}.${o.fieldPath}`)).to.include(
+      "syncBatches.expire_at",
+    );
     const ruleset = block(stack, "resource", "google_firebaserules_ruleset", "firestore").body;
     const files = nested(nested(ruleset, "source"), "files");
     expect(files?.content).to.equal("${file(var.firestore_rules_path)}");

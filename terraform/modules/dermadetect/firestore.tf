@@ -9,6 +9,11 @@ locals {
       for f in idx.fields : "${f.fieldPath}:${lookup(f, "order", lookup(f, "arrayConfig", ""))}"
     ])) => idx
   }
+
+  ttl_fields = {
+    for o in lookup(local.firestore_indexes, "fieldOverrides", []) :
+    "${o.collectionGroup}.${o.fieldPath}" => o if lookup(o, "ttl", false)
+  }
 }
 
 resource "google_firestore_database" "main" {
@@ -52,18 +57,22 @@ resource "google_firestore_index" "main" {
   }
 }
 
-# Applied sync batches expire: the sync core stamps `expire_at`, and TTL deletes the document
-# (receipts in syncReceipts keep replays idempotent after that). TTL deletes are not
-# audit-logged (reliability-security.md section 5), which is acceptable for transport documents.
-resource "google_firestore_field" "sync_batches_ttl" {
+# TTL policies come from firestore.indexes.json's fieldOverrides with `"ttl": true` (the same
+# file `firebase deploy` reads): syncBatches.expire_at (processed transport documents) and
+# syncReceipts.expire_at (idempotency receipts, kept as long as tombstones). The sync core stamps
+# `expire_at`. TTL deletes are not audit-logged (reliability-security.md section 5), which is
+# acceptable for these transport documents.
+resource "google_firestore_field" "ttl" {
+  for_each = local.ttl_fields
+
   project    = var.project_id
   database   = google_firestore_database.main.name
-  collection = "syncBatches"
-  field      = "expire_at"
+  collection = each.value.collectionGroup
+  field      = each.value.fieldPath
 
   ttl_config {}
 
-  # A TTL field needs no single-field index; keep the default ones off to save writes.
+  # The overrides declare `"indexes": []`: a timestamp only read by TTL needs no index.
   index_config {}
 }
 
