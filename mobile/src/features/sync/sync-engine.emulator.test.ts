@@ -1,0 +1,213 @@
+import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
+import { memoryStore } from "@/lib/storage/key-value-store";
+import { newId } from "@/lib/ids";
+import { UploadQueue } from "@/features/photos/upload-queue";
+import { adminDb, closeAdmin, createUser, signedInClient, until } from "@/test-support/emulator";
+import type { Client } from "@/test-support/emulator";
+import { SyncEngine } from "./sync-engine";
+import type { SyncSnapshot } from "./sync-engine";
+import type { RecordState } from "./record-state";
+
+/*
+ * The data layer against the emulators (Firestore, Auth, Functions with applySync), through
+ * the Firebase JS SDK behind the same port the app uses on device. Each test signs in a fresh
+ * CHW, so tests share no data and pass twice in a row.
+ */
+
+const clients: Client[] = [];
+const engines: SyncEngine[] = [];
+
+async function engineFor(user: { uid: string; email: string; password: string }) {
+  const client = await signedInClient(user.email, user.password);
+  clients.push(client);
+  const firestore = createWebFirestorePort(client.db);
+  const uploads = new UploadQueue({
+    kv: memoryStore(),
+    // Photos are covered by the upload-queue tests; these records carry none.
+    requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
+    put: () => Promise.reject(new Error("unused")),
+    now: Date.now,
+  });
+  const engine = new SyncEngine(
+    { chwId: user.uid, deviceId: `device-${newId().slice(0, 8)}` },
+    { firestore, kv: memoryStore(), uploads, now: Date.now, newId, repullDelayMs: 300 },
+  );
+  engines.push(engine);
+  await engine.start();
+  return { engine, firestore };
+}
+
+function waitFor(engine: SyncEngine, predicate: (s: SyncSnapshot) => boolean, what: string) {
+  return until(engine.subscribe, engine.getSnapshot, predicate, what);
+}
+
+const stateOf = (s: SyncSnapshot, id: string): RecordState["kind"] | undefined =>
+  (
+    s.records.patients.find((p) => p.record.id === id) ??
+    s.records.cases.find((c) => c.record.id === id)
+  )?.state.kind;
+
+const demographics = (name: string) => ({
+  name,
+  sex: "female" as const,
+  age_years: 34,
+  village: "Kisumu",
+});
+
+afterEach(async () => {
+  for (const e of engines.splice(0)) e.stop();
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+afterAll(closeAdmin);
+
+describe("sync engine on the emulators", () => {
+  it("offline: saves are pending at once, then applied after the network returns, with the manifest complete", async () => {
+    const chw = await createUser("chw");
+    const { engine, firestore } = await engineFor(chw);
+    await waitFor(engine, (s) => s.completeness.kind === "complete", "empty scope complete");
+
+    await firestore.setNetworkEnabled(false);
+    const seen = new Map<string, RecordState["kind"][]>();
+    const record = () => {
+      for (const v of [
+        ...engine.getSnapshot().records.patients,
+        ...engine.getSnapshot().records.cases,
+      ]) {
+        const states = seen.get(v.record.id) ?? [];
+        if (states[states.length - 1] !== v.state.kind)
+          seen.set(v.record.id, [...states, v.state.kind]);
+      }
+    };
+    const stopRecording = engine.subscribe(record);
+
+    const patient = engine.savePatient({ demographics: demographics("Achieng") });
+    expect(patient.kind).toBe("ok");
+    if (patient.kind !== "ok") return;
+    const kase = engine.saveCase({
+      patient_id: patient.id,
+      risk_level: "RED",
+      images: [],
+      triage_data: {
+        body_site: "left forearm",
+        duration_days: 30,
+        symptoms: ["itch"],
+        danger_signs: ["bleeding"],
+      },
+    });
+    if (kase.kind !== "ok") throw new Error("case not saved");
+    // Returned synchronously, and visible at once as pending (no await on the UI path).
+    const now = engine.getSnapshot();
+    expect(stateOf(now, patient.id)).toBe("pending");
+    expect(stateOf(now, kase.id)).toBe("pending");
+    expect(now.records.unconfirmed).toBe(2);
+
+    // Still offline a moment later: nothing may claim more than "pending".
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(stateOf(engine.getSnapshot(), patient.id)).toBe("pending");
+    expect(engine.getSnapshot().lastReceiptAt).toBeUndefined();
+
+    await firestore.setNetworkEnabled(true);
+    await waitFor(
+      engine,
+      (s) => stateOf(s, patient.id) === "applied" && stateOf(s, kase.id) === "applied",
+      "both records applied",
+    );
+    const done = await waitFor(
+      engine,
+      (s) => s.completeness.kind === "complete" && s.records.unconfirmed === 0,
+      "complete",
+    );
+    stopRecording();
+    expect(done.completeness.kind === "complete" && done.completeness.count).toBe(2);
+    expect(done.lastReceiptAt).toEqual(expect.any(Number));
+    expect(done.lastConfirmedAt).toEqual(expect.any(Number));
+    // States only ever moved forward: pending → (uploaded) → applied.
+    for (const id of [patient.id, kase.id]) {
+      const states = seen.get(id) ?? [];
+      expect(["pending,applied", "pending,uploaded,applied"]).toContain(states.join(","));
+    }
+    expect(done.history.some((h) => h.kind === "batch-applied")).toBe(true);
+  });
+
+  it("a rejected record is shown with its reason and blocks nothing else; discarding clears it", async () => {
+    const other = await createUser("chw");
+    const chw = await createUser("chw");
+    const { engine: otherEngine } = await engineFor(other);
+    const taken = otherEngine.savePatient({ demographics: demographics("Other CHW's patient") });
+    if (taken.kind !== "ok") throw new Error("not saved");
+    await waitFor(
+      otherEngine,
+      (s) => stateOf(s, taken.id) === "applied",
+      "other CHW's patient applied",
+    );
+
+    const { engine } = await engineFor(chw);
+    // Same id as another CHW's patient: passes the device's checks, refused by the server.
+    const bad = engine.savePatient({ id: taken.id, demographics: demographics("Collision") });
+    const good = engine.savePatient({ demographics: demographics("Wanjiru") });
+    if (bad.kind !== "ok" || good.kind !== "ok") throw new Error("not saved");
+
+    const s = await waitFor(
+      engine,
+      (v) => stateOf(v, good.id) === "applied" && stateOf(v, bad.id) === "rejected",
+      "good applied, bad rejected",
+    );
+    expect(s.records.rejected).toHaveLength(1);
+    expect(s.records.rejected[0]).toMatchObject({
+      id: taken.id,
+      table: "patients",
+      reason: "NOT_OWNER",
+    });
+    expect(s.records.unconfirmed).toBe(0);
+
+    const later = engine.savePatient({ demographics: demographics("Nafula") });
+    if (later.kind !== "ok") throw new Error("not saved");
+    await waitFor(
+      engine,
+      (v) => stateOf(v, later.id) === "applied",
+      "a later save still goes through",
+    );
+
+    const item = engine.getSnapshot().records.rejected[0];
+    if (!item) throw new Error("rejected item missing");
+    await engine.discard(item);
+    const after = engine.getSnapshot();
+    expect(after.records.rejected).toHaveLength(0);
+    expect(after.records.patients.map((p) => p.record.demographics.name).sort()).toEqual([
+      "Nafula",
+      "Wanjiru",
+    ]);
+  });
+
+  it("reports incomplete when what the device holds disagrees with the server's manifest", async () => {
+    const chw = await createUser("chw");
+    const { engine } = await engineFor(chw);
+    const p = engine.savePatient({ demographics: demographics("Auma") });
+    if (p.kind !== "ok") throw new Error("not saved");
+    await waitFor(
+      engine,
+      (s) => s.completeness.kind === "complete" && s.records.unconfirmed === 0,
+      "complete",
+    );
+    expect(await engine.fullRepull()).toMatchObject({ kind: "complete", count: 1 });
+
+    // A record written around the scope writer (no manifest update): the device now holds
+    // something the server's manifest does not account for, and must say so.
+    await adminDb()
+      .doc(`patients/rogue-${newId()}`)
+      .set({
+        id: "rogue",
+        chw_id: chw.uid,
+        server_seq: 999,
+        demographics: demographics("Not in the manifest"),
+        last_modified_at: Date.now(),
+      });
+    const s = await waitFor(engine, (v) => v.completeness.kind === "incomplete", "incomplete");
+    expect(s.completeness).toMatchObject({
+      kind: "incomplete",
+      local: { count: 2 },
+      server: { count: 1 },
+    });
+    expect(s.history.some((h) => h.kind === "incomplete")).toBe(true);
+  });
+});

@@ -1,0 +1,452 @@
+import {
+  EMPTY_MANIFEST,
+  isCaseRecord,
+  isPatientRecord,
+  isSyncBatchDoc,
+} from "@dermadetect/contract";
+import type {
+  CaseRecord,
+  Manifest,
+  PatientRecord,
+  SeedChanges,
+  SyncBatchDoc,
+} from "@dermadetect/contract";
+import type { FirestorePort, PortDoc, Unsubscribe } from "@/lib/firebase/firestore-port";
+import { readJson, writeJson } from "@/lib/storage/key-value-store";
+import type { KeyValueStore } from "@/lib/storage/key-value-store";
+import type { UploadEntry, UploadQueue } from "@/features/photos/upload-queue";
+import { deriveView, discardKey, localManifest, toBatchView } from "./record-state";
+import type { BatchView, RecordsView, RejectedItem } from "./record-state";
+
+/*
+ * The sync engine: the only place that talks to Firestore. Saves become `syncBatches` outbox
+ * documents (created without awaiting: offline, the SDK keeps them in its persisted queue and
+ * the promise would not settle for days). Screens read the CHW's canonical documents from
+ * listeners, overlaid with the batches still travelling (record-state.ts). Sync status comes
+ * from server receipts: per-record results on the batch, the server's clock-skew report and
+ * the scope manifest in `syncScopes/{uid}`, which the engine checks against what it holds.
+ */
+
+/** Who is syncing from which device. */
+export interface SyncSession {
+  chwId: string;
+  deviceId: string;
+}
+
+/** Kinds of sync-history entries. */
+export type HistoryKind =
+  | "saved"
+  | "write-refused"
+  | "batch-applied"
+  | "batch-rejected"
+  | "complete"
+  | "incomplete"
+  | "repull"
+  | "retry"
+  | "online"
+  | "offline"
+  | "photo-uploaded"
+  | "photo-failed"
+  | "listener-error";
+
+/** One line of sync history (counts and codes only: no patient data). */
+export interface HistoryEntry {
+  at: number;
+  kind: HistoryKind;
+  detail?: string;
+}
+
+/** The completeness check against the server's manifest. */
+export type Completeness =
+  | { kind: "unknown" }
+  | { kind: "checking" }
+  | { kind: "complete"; at: number; count: number }
+  | { kind: "incomplete"; at: number; local: Manifest; server: Manifest };
+
+/** Everything the screens read. */
+export interface SyncSnapshot {
+  online: boolean;
+  records: RecordsView;
+  batches: BatchView[];
+  uploads: UploadEntry[];
+  completeness: Completeness;
+  /** Last time the server had confirmed every local change and the manifest matched. */
+  lastConfirmedAt: number | undefined;
+  /** Last time the server processed one of this CHW's batches. */
+  lastReceiptAt: number | undefined;
+  /** Clock skew the server reported on the newest processed batch (ms ahead; 0 when none). */
+  clockSkewMs: number;
+  history: HistoryEntry[];
+}
+
+/** A save that could not be queued: the contract's validators refused it before queuing. */
+export type SaveResult = { kind: "ok"; id: string } | { kind: "bad-data" };
+
+/** What the engine needs. */
+export interface SyncDeps {
+  firestore: FirestorePort;
+  kv: KeyValueStore;
+  uploads: UploadQueue;
+  now(): number;
+  newId(): string;
+  /** Delay before a mismatching manifest triggers a full re-pull (listeners arrive apart). */
+  repullDelayMs?: number;
+}
+
+const HISTORY_KEY = "sync:history";
+const CONFIRMED_KEY = "sync:last-confirmed";
+const DISCARDED_KEY = "sync:discarded";
+const HISTORY_LIMIT = 100;
+const COLLECTIONS = ["patients", "cases", "diagnoses"] as const;
+type Collection = (typeof COLLECTIONS)[number];
+
+/** The sync engine for one signed-in CHW. */
+export class SyncEngine {
+  private docs: Record<Collection, PortDoc[]> = { patients: [], cases: [], diagnoses: [] };
+  private fresh: Record<Collection | "scope" | "batches", boolean> = {
+    patients: false,
+    cases: false,
+    diagnoses: false,
+    scope: false,
+    batches: false,
+  };
+  private scopeManifest: Manifest | undefined;
+  private batches: BatchView[] = [];
+  private seenProcessed = new Set<string>();
+  private discarded = new Set<string>();
+  private history: HistoryEntry[] = [];
+  private lastConfirmedAt: number | undefined;
+  private completeness: Completeness = { kind: "unknown" };
+  private online = true;
+  private unsubscribers: Unsubscribe[] = [];
+  private listeners = new Set<() => void>();
+  private snapshot: SyncSnapshot;
+  private repullTimer: ReturnType<typeof setTimeout> | undefined;
+  private repulling = false;
+
+  constructor(
+    private readonly session: SyncSession,
+    private readonly deps: SyncDeps,
+  ) {
+    this.snapshot = this.build();
+  }
+
+  /** Restores local state and attaches the listeners. */
+  async start(): Promise<void> {
+    this.history = await readJson<HistoryEntry[]>(this.deps.kv, HISTORY_KEY, []);
+    this.lastConfirmedAt = await readJson<number | undefined>(
+      this.deps.kv,
+      CONFIRMED_KEY,
+      undefined,
+    );
+    this.discarded = new Set(await readJson<string[]>(this.deps.kv, DISCARDED_KEY, []));
+    await this.deps.uploads.load();
+    this.unsubscribers.push(this.deps.uploads.subscribe(() => this.changed()));
+    const { firestore } = this.deps;
+    const uid = this.session.chwId;
+    for (const c of COLLECTIONS) {
+      this.unsubscribers.push(
+        firestore.watchWhere(
+          c,
+          "chw_id",
+          uid,
+          (s) => {
+            this.docs[c] = s.docs;
+            this.fresh[c] = !s.fromCache;
+            this.changed();
+          },
+          (e) => this.listenerError(c, e),
+        ),
+      );
+    }
+    this.unsubscribers.push(
+      firestore.watchWhere(
+        "syncBatches",
+        "chw_id",
+        uid,
+        (s) => {
+          this.batches = s.docs.map(toBatchView);
+          this.fresh.batches = !s.fromCache;
+          this.noteProcessedBatches();
+          this.changed();
+        },
+        (e) => this.listenerError("syncBatches", e),
+      ),
+      firestore.watchDoc(
+        "syncScopes",
+        uid,
+        (d, fromCache) => {
+          this.scopeManifest = d ? manifestFrom(d.data) : EMPTY_MANIFEST;
+          this.fresh.scope = !fromCache;
+          this.changed();
+        },
+        (e) => this.listenerError("syncScopes", e),
+      ),
+    );
+    void this.deps.uploads.drain();
+  }
+
+  /** Detaches every listener. */
+  stop(): void {
+    for (const u of this.unsubscribers.splice(0)) u();
+    if (this.repullTimer) clearTimeout(this.repullTimer);
+  }
+
+  /** Subscribes to snapshot changes (for useSyncExternalStore). */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The current snapshot (stable between changes). */
+  getSnapshot = (): SyncSnapshot => this.snapshot;
+
+  /** Saves a patient (new or edited): queued as an outbox batch, never awaited. */
+  savePatient(input: Omit<PatientRecord, "last_modified_at" | "id"> & { id?: string }): SaveResult {
+    const record: PatientRecord = {
+      ...input,
+      id: input.id ?? this.deps.newId(),
+      last_modified_at: this.deps.now(),
+    };
+    if (!isPatientRecord(record)) return { kind: "bad-data" };
+    return this.queue({ patients: [record] })
+      ? { kind: "ok", id: record.id }
+      : { kind: "bad-data" };
+  }
+
+  /** Saves a case and queues its photos; photos of RED cases upload first. */
+  saveCase(
+    input: Omit<CaseRecord, "last_modified_at" | "id"> & { id?: string },
+    photos: { sha256: string; contentType: string; bytes: Uint8Array }[] = [],
+  ): SaveResult {
+    const record: CaseRecord = {
+      ...input,
+      id: input.id ?? this.deps.newId(),
+      last_modified_at: this.deps.now(),
+    };
+    if (!isCaseRecord(record)) return { kind: "bad-data" };
+    if (!this.queue({ cases: [record] })) return { kind: "bad-data" };
+    void (async () => {
+      for (const p of photos) {
+        await this.deps.uploads.enqueue(
+          {
+            caseId: record.id,
+            sha256: p.sha256,
+            contentType: p.contentType,
+            risk: record.risk_level,
+          },
+          p.bytes,
+        );
+      }
+      await this.deps.uploads.setRisk(record.id, record.risk_level);
+      await this.deps.uploads.drain();
+    })();
+    return { kind: "ok", id: record.id };
+  }
+
+  /** Discards a rejected record: the server's version (if any) is shown again. */
+  async discard(item: RejectedItem): Promise<void> {
+    this.discarded.add(discardKey(item.batchId, item.table, item.id));
+    await writeJson(this.deps.kv, DISCARDED_KEY, [...this.discarded]);
+    this.changed();
+  }
+
+  /** Reports connectivity from NetInfo; reconnecting retries photos and re-checks. */
+  setOnline(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.log(online ? "online" : "offline");
+    if (online) {
+      void this.deps.uploads.retryNow().then(() => this.deps.uploads.drain());
+    }
+    this.changed();
+  }
+
+  /**
+   * Manual retry: reconnects Firestore (its queue resends), drains the photo queue and runs a
+   * full re-pull with the completeness check, so the status on screen is re-proven from the
+   * server, not assumed.
+   */
+  async retry(): Promise<void> {
+    this.log("retry");
+    try {
+      await this.deps.firestore.setNetworkEnabled(false);
+      await this.deps.firestore.setNetworkEnabled(true);
+    } catch {
+      // The SDK refuses network toggles only while shutting down; the re-pull below still runs.
+    }
+    await this.deps.uploads.retryNow();
+    await Promise.all([this.deps.uploads.drain(), this.fullRepull()]);
+  }
+
+  /** Reads the whole scope and its manifest from the server and checks completeness. */
+  async fullRepull(): Promise<Completeness> {
+    if (this.repulling) return this.completeness;
+    this.repulling = true;
+    this.completeness = { kind: "checking" };
+    this.changed();
+    try {
+      const uid = this.session.chwId;
+      const [patients, cases, diagnoses, scope] = await Promise.all([
+        this.deps.firestore.readWhereFromServer("patients", "chw_id", uid),
+        this.deps.firestore.readWhereFromServer("cases", "chw_id", uid),
+        this.deps.firestore.readWhereFromServer("diagnoses", "chw_id", uid),
+        this.deps.firestore.readDocFromServer("syncScopes", uid),
+      ]);
+      this.docs = { patients, cases, diagnoses };
+      this.scopeManifest = scope ? manifestFrom(scope.data) : EMPTY_MANIFEST;
+      this.log("repull", `${patients.length + cases.length + diagnoses.length} records`);
+      this.compare(true);
+    } catch {
+      // Offline or refused: the status stays "unknown" rather than claiming anything.
+      this.completeness = { kind: "unknown" };
+    } finally {
+      this.repulling = false;
+      this.changed();
+    }
+    return this.completeness;
+  }
+
+  private queue(changes: SeedChanges): boolean {
+    const batchId = this.deps.newId();
+    const doc: SyncBatchDoc = {
+      chw_id: this.session.chwId,
+      device_id: this.session.deviceId,
+      changes,
+    };
+    if (!isSyncBatchDoc(doc)) return false;
+    // Not awaited: the write is in the local cache now, and the listener shows it as pending.
+    this.deps.firestore
+      .create("syncBatches", batchId, doc as unknown as Record<string, unknown>)
+      .catch((e: unknown) => this.log("write-refused", codeOf(e)));
+    this.log(
+      "saved",
+      `${(changes.patients?.length ?? 0) + (changes.cases?.length ?? 0)} record(s)`,
+    );
+    return true;
+  }
+
+  private noteProcessedBatches(): void {
+    for (const b of this.batches) {
+      if (!b.status || this.seenProcessed.has(b.id)) continue;
+      this.seenProcessed.add(b.id);
+      if (b.status === "rejected") {
+        this.log("batch-rejected", b.error?.code);
+        continue;
+      }
+      const counts: Record<string, number> = {};
+      for (const r of b.results ?? []) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      this.log(
+        "batch-applied",
+        Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", "),
+      );
+      // A case just reached the server: its photos can be uploaded now.
+      if (b.changes.cases?.length) void this.deps.uploads.drain();
+    }
+  }
+
+  private listenerError(what: string, e: Error): void {
+    this.log("listener-error", `${what}: ${codeOf(e)}`);
+    this.changed();
+  }
+
+  private log(kind: HistoryKind, detail?: string): void {
+    // History is rebuilt from receipts on each start, so replays on start would duplicate:
+    // processed batches are logged once per session only (seenProcessed).
+    this.history = [
+      { at: this.deps.now(), kind, ...(detail && { detail }) },
+      ...this.history,
+    ].slice(0, HISTORY_LIMIT);
+    void writeJson(this.deps.kv, HISTORY_KEY, this.history);
+  }
+
+  private allFresh(): boolean {
+    return Object.values(this.fresh).every(Boolean);
+  }
+
+  /** Compares what the device holds with the server's manifest. */
+  private compare(afterRepull: boolean): void {
+    if (!this.scopeManifest) return;
+    const local = localManifest(this.docs);
+    const server = this.scopeManifest;
+    const now = this.deps.now();
+    if (local.count === server.count && local.hash === server.hash) {
+      const wasComplete = this.completeness.kind === "complete";
+      this.completeness = { kind: "complete", at: now, count: local.count };
+      if (!wasComplete) this.log("complete", `${local.count} records`);
+      const view = deriveView({ ...this.docs, batches: this.batches, discarded: this.discarded });
+      const photosOut = this.deps.uploads.list().some((u) => u.state !== "uploaded");
+      if (view.unconfirmed === 0 && !photosOut) {
+        this.lastConfirmedAt = now;
+        void writeJson(this.deps.kv, CONFIRMED_KEY, now);
+      }
+      return;
+    }
+    if (afterRepull) {
+      this.completeness = { kind: "incomplete", at: now, local, server };
+      this.log("incomplete", `device ${local.count}, server ${server.count}`);
+      return;
+    }
+    // Listeners deliver collections and the manifest separately, so a mismatch can be a
+    // moment's lag: re-pull everything from the server after a short delay to decide.
+    if (!this.repullTimer && !this.repulling) {
+      this.repullTimer = setTimeout(() => {
+        this.repullTimer = undefined;
+        void this.fullRepull();
+      }, this.deps.repullDelayMs ?? 2000);
+    }
+  }
+
+  private changed(): void {
+    const settled = this.batches.every((b) => !b.pending && b.status);
+    if (this.online && this.allFresh() && settled && !this.repulling) this.compare(false);
+    void this.deps.uploads.settle(serverImageStates(this.docs.cases));
+    this.snapshot = this.build();
+    for (const l of this.listeners) l();
+  }
+
+  private build(): SyncSnapshot {
+    const processed = this.batches.filter((b) => b.processedAt !== undefined);
+    const newest = processed.reduce<BatchView | undefined>(
+      (a, b) => (a && (a.processedAt ?? 0) >= (b.processedAt ?? 0) ? a : b),
+      undefined,
+    );
+    return {
+      online: this.online,
+      records: deriveView({ ...this.docs, batches: this.batches, discarded: this.discarded }),
+      batches: this.batches,
+      uploads: this.deps.uploads.list(),
+      completeness: this.completeness,
+      lastConfirmedAt: this.lastConfirmedAt,
+      lastReceiptAt: newest?.processedAt,
+      clockSkewMs: newest?.clockSkewMs ?? 0,
+      history: this.history,
+    };
+  }
+}
+
+function manifestFrom(data: Record<string, unknown>): Manifest {
+  const count = typeof data.count === "number" ? data.count : 0;
+  const hash = typeof data.hash === "string" ? data.hash : EMPTY_MANIFEST.hash;
+  return { count, hash };
+}
+
+/** `caseId/sha256` → server image state, from the canonical cases. */
+export function serverImageStates(cases: PortDoc[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of cases) {
+    const images = c.data.images;
+    if (!Array.isArray(images)) continue;
+    for (const img of images as { sha256?: string; state?: string }[]) {
+      if (img.sha256 && img.state) out.set(`${c.id}/${img.sha256}`, img.state);
+    }
+  }
+  return out;
+}
+
+function codeOf(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "UNKNOWN";
+}
