@@ -1,0 +1,131 @@
+import * as tf from "@tensorflow/tfjs";
+import type { TriageModelMeta } from "./model-meta";
+import { checkTriageMeta } from "./model-meta";
+
+/**
+ * Loads a triage model (a tfjs graph model with MedSigLIP's image-tower I/O) and its metadata.
+ * The source is injected, so no file system or network code lives here: on the phone the app
+ * passes bundled assets (an IOHandler such as tfjs-react-native's `bundleResourceIO`, or the
+ * model.json object and the weight shards as ArrayBuffers); Node tests and the benchmark read
+ * the generated files and pass them the same way. Nothing is ever downloaded.
+ */
+
+/** Where the model comes from. `meta` is the parsed `triage-meta.json`, validated here. */
+export type ModelSource =
+  | { kind: "io-handler"; handler: tf.io.IOHandler; meta: unknown }
+  | {
+      kind: "artifacts";
+      modelJson: tf.io.ModelJSON;
+      /** The shards in `weightsManifest` order (or already concatenated). */
+      weights: ArrayBuffer | ArrayBuffer[];
+      meta: unknown;
+    };
+
+/** A loaded model, ready to embed photos. */
+export interface TriageModel {
+  readonly meta: TriageModelMeta;
+  readonly graph: tf.GraphModel;
+}
+
+/** Outcome of loading: the model, or why it cannot be used (the app then triages by rules). */
+export type ModelLoadResult =
+  { kind: "ok"; model: TriageModel } | { kind: "bad-data"; message: string };
+
+function shapeOf(info: tf.ModelTensorInfo | undefined): number[] | undefined {
+  return info?.shape;
+}
+
+/** Does a declared tensor shape fit the expected one? -1 and unknown dims match anything. */
+function shapeFits(have: number[] | undefined, want: number[]): boolean {
+  if (have === undefined) return true;
+  return (
+    have.length === want.length && have.every((d, i) => d === -1 || want[i] === -1 || d === want[i])
+  );
+}
+
+/** Check the graph declares the tensors the metadata names, with fitting shapes. */
+function checkGraph(graph: tf.GraphModel, meta: TriageModelMeta): string | null {
+  const input = graph.inputs.find(
+    (t) => t.name === meta.input.name || t.name === `${meta.input.name}:0`,
+  );
+  if (!input) return `the model has no input named ${meta.input.name}`;
+  const { size, layout } = meta.input;
+  const want = layout === "NCHW" ? [-1, 3, size, size] : [-1, size, size, 3];
+  if (!shapeFits(shapeOf(input), want)) {
+    return `input ${meta.input.name} has shape [${String(input.shape)}], metadata says ${layout} ${size}×${size}`;
+  }
+  const output = graph.outputs.find(
+    (t) => t.name === meta.output.name || t.name === `${meta.output.name}:0`,
+  );
+  if (!output) return `the model has no output named ${meta.output.name}`;
+  if (!shapeFits(shapeOf(output), [-1, meta.output.dim])) {
+    return `output ${meta.output.name} has shape [${String(output.shape)}], metadata says width ${meta.output.dim}`;
+  }
+  return null;
+}
+
+function handlerFor(source: ModelSource): tf.io.IOHandler {
+  if (source.kind === "io-handler") return source.handler;
+  const { modelJson, weights } = source;
+  return {
+    load: () =>
+      Promise.resolve(
+        tf.io.getModelArtifactsForJSONSync(
+          modelJson,
+          tf.io.getWeightSpecs(modelJson.weightsManifest),
+          tf.io.concatenateArrayBuffers(weights),
+        ),
+      ),
+  };
+}
+
+/** Validate the metadata, load the graph and check they agree; never throws for bad input. */
+export async function loadTriageModel(source: ModelSource): Promise<ModelLoadResult> {
+  const checked = checkTriageMeta(source.meta);
+  if (checked.kind !== "ok") return checked;
+  const { meta } = checked;
+  let graph: tf.GraphModel;
+  try {
+    graph = await tf.loadGraphModel(handlerFor(source));
+  } catch (e) {
+    return {
+      kind: "bad-data",
+      message: `model graph failed to load: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+  const problem = checkGraph(graph, meta);
+  if (problem) {
+    graph.dispose();
+    return { kind: "bad-data", message: problem };
+  }
+  return { kind: "ok", model: { meta, graph } };
+}
+
+/**
+ * The image embedding of one preprocessed photo ([1, …] from preprocessImage), as a plain
+ * array. The input stays the caller's; every intermediate tensor is disposed.
+ */
+export async function embedImage(model: TriageModel, pixels: tf.Tensor4D): Promise<Float32Array> {
+  const { input, output } = model.meta;
+  const feed = { [input.name]: pixels };
+  let result: tf.Tensor | tf.Tensor[];
+  try {
+    result = model.graph.execute(feed, output.name);
+  } catch {
+    // Converted graphs with control flow or dynamic shapes only run through executeAsync.
+    result = await model.graph.executeAsync(feed, output.name);
+  }
+  const tensor = Array.isArray(result) ? result[0] : result;
+  if (!tensor) throw new Error(`model returned no ${output.name}`);
+  try {
+    const values = await tensor.data();
+    if (values.length !== output.dim) {
+      throw new Error(
+        `model returned ${values.length} values for ${output.name}, expected ${output.dim}`,
+      );
+    }
+    return Float32Array.from(values);
+  } finally {
+    tf.dispose(result);
+  }
+}
