@@ -70,6 +70,8 @@ export default tseslint.config(
       "scripts/**/*.ts",
       "mobile/e2e/**/*.ts",
       "mobile/web/**/*.ts",
+      "mobile/scripts/**/*.ts",
+      "mobile/bench/**/*.ts",
       "mobile/**/*.test.ts",
       "mobile/**/*.test.tsx",
     ],

@@ -130,6 +130,7 @@ export async function generateTriageFixture(): Promise<Record<string, Uint8Array
 }
 
 async function main(): Promise<void> {
+  tf.enableProdMode();
   await tf.setBackend("cpu");
   const dir = path.resolve(process.argv[2] ?? STAND_IN_DIR);
   mkdirSync(dir, { recursive: true });

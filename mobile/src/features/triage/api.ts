@@ -17,8 +17,8 @@ export type {
   TriageAnswers,
 } from "./danger-signs";
 export { DANGER_SIGN_CODES, SYMPTOM_CODES, evaluateDangerSigns } from "./danger-signs";
-export type { ModelLoadResult, ModelSource, TriageModel } from "./load-model";
-export { loadTriageModel } from "./load-model";
+export type { LoadOptions, ModelLoadResult, ModelSource, TriageModel } from "./load-model";
+export { DEFAULT_MAX_WEIGHT_BYTES, loadTriageModel } from "./load-model";
 export type { TriageModelMeta } from "./model-meta";
 export { DEMO_MODEL_LABEL } from "./model-meta";
 export type { RgbImage } from "./preprocess";

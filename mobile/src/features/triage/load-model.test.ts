@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readModelDir } from "../../../scripts/read-model-dir";
 import { syntheticPhoto } from "../../../scripts/synthetic-photos";
 import type { TriageModel } from "./load-model";
-import { embedImage, loadTriageModel } from "./load-model";
+import { decodedWeightBytes, embedImage, loadTriageModel } from "./load-model";
 import type { TriageModelMeta } from "./model-meta";
 import { checkTriageMeta } from "./model-meta";
 import { preprocessImage } from "./preprocess";
@@ -11,6 +11,7 @@ import { preprocessImage } from "./preprocess";
 let model: TriageModel;
 
 beforeAll(async () => {
+  tf.env().set("IS_TEST", true); // silences tfjs's "install tfjs-node" banner
   await tf.setBackend("cpu");
   const loaded = await loadTriageModel(readModelDir());
   if (loaded.kind !== "ok") throw new Error(loaded.message);
@@ -176,6 +177,20 @@ describe("triage model loading", () => {
       const loaded = await loadTriageModel(broken);
       expect(loaded.kind).toBe("bad-data");
     });
+  });
+
+  it("refuses a model whose decoded float32 weights exceed the memory budget", async () => {
+    // The stand-in: 192×16 + 16 + 16×1152 + 1 + 1 floats and 4 + 2 + 1 ints, ×4 bytes.
+    const bytes = 4 * (192 * 16 + 16 + 16 * 1152 + 1 + 1 + 4 + 2 + 1);
+    expect(decodedWeightBytes(readModelDir().modelJson.weightsManifest[0]?.weights ?? [])).toBe(
+      bytes,
+    );
+    const refused = await loadTriageModel(readModelDir(), { maxWeightBytes: bytes - 1 });
+    expect(refused).toMatchObject({ kind: "bad-data" });
+    if (refused.kind === "bad-data") expect(refused.message).toContain("budget");
+    const fits = await loadTriageModel(readModelDir(), { maxWeightBytes: bytes });
+    expect(fits.kind).toBe("ok");
+    if (fits.kind === "ok") fits.model.graph.dispose();
   });
 
   it("checkTriageMeta accepts the committed fixture metadata", () => {

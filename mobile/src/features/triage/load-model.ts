@@ -64,34 +64,69 @@ function checkGraph(graph: tf.GraphModel, meta: TriageModelMeta): string | null 
   return null;
 }
 
-function handlerFor(source: ModelSource): tf.io.IOHandler {
-  if (source.kind === "io-handler") return source.handler;
-  const { modelJson, weights } = source;
-  return {
-    load: () =>
-      Promise.resolve(
-        tf.io.getModelArtifactsForJSONSync(
-          modelJson,
-          tf.io.getWeightSpecs(modelJson.weightsManifest),
-          tf.io.concatenateArrayBuffers(weights),
-        ),
-      ),
-  };
+/**
+ * Float32 weight budget. tfjs dequantizes float16/uint8 weights to float32 on load, so the
+ * float32 size, not the download size, is what the phone must hold (MedSigLIP's image tower:
+ * ~1.6 GB). 256 MB leaves room for the app and activations on a 2 GB Android phone.
+ */
+export const DEFAULT_MAX_WEIGHT_BYTES = 256 * 1024 * 1024;
+
+/** Bytes the weights take once tfjs has decoded them (4 per value, whatever the storage). */
+export function decodedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
+  return specs.reduce((sum, w) => sum + 4 * w.shape.reduce((n, d) => n * d, 1), 0);
 }
 
-/** Validate the metadata, load the graph and check they agree; never throws for bad input. */
-export async function loadTriageModel(source: ModelSource): Promise<ModelLoadResult> {
+async function readArtifacts(source: ModelSource): Promise<tf.io.ModelArtifacts> {
+  if (source.kind === "io-handler") {
+    if (!source.handler.load) throw new Error("the IOHandler cannot load");
+    return source.handler.load();
+  }
+  const { modelJson, weights } = source;
+  return tf.io.getModelArtifactsForJSONSync(
+    modelJson,
+    tf.io.getWeightSpecs(modelJson.weightsManifest),
+    tf.io.concatenateArrayBuffers(weights),
+  );
+}
+
+/** Loader options. */
+export interface LoadOptions {
+  /** Refuse models whose decoded weights exceed this many bytes (default 256 MB). */
+  maxWeightBytes?: number;
+}
+
+/**
+ * Validate the metadata, check the weights fit the memory budget, load the graph and check it
+ * agrees with the metadata. Never throws for bad input: the app then triages by rules alone.
+ */
+export async function loadTriageModel(
+  source: ModelSource,
+  options: LoadOptions = {},
+): Promise<ModelLoadResult> {
   const checked = checkTriageMeta(source.meta);
   if (checked.kind !== "ok") return checked;
   const { meta } = checked;
-  let graph: tf.GraphModel;
+  const budget = options.maxWeightBytes ?? DEFAULT_MAX_WEIGHT_BYTES;
+  const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  let artifacts: tf.io.ModelArtifacts;
   try {
-    graph = await tf.loadGraphModel(handlerFor(source));
+    artifacts = await readArtifacts(source);
   } catch (e) {
+    return { kind: "bad-data", message: `model files could not be read: ${message(e)}` };
+  }
+  const bytes = decodedWeightBytes(artifacts.weightSpecs ?? []);
+  if (bytes > budget) {
+    const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
     return {
       kind: "bad-data",
-      message: `model graph failed to load: ${e instanceof Error ? e.message : String(e)}`,
+      message: `model weights need ${mb(bytes)} as float32, above this device's ${mb(budget)} budget`,
     };
+  }
+  let graph: tf.GraphModel;
+  try {
+    graph = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+  } catch (e) {
+    return { kind: "bad-data", message: `model graph failed to load: ${message(e)}` };
   }
   const problem = checkGraph(graph, meta);
   if (problem) {

@@ -3,6 +3,7 @@ import type { RgbImage } from "./preprocess";
 import { checkImage, preprocessImage, toModelInput, toUnitRange } from "./preprocess";
 
 beforeAll(async () => {
+  tf.env().set("IS_TEST", true); // silences tfjs's "install tfjs-node" banner
   await tf.setBackend("cpu");
 });
 

@@ -5,6 +5,7 @@ import { generateTriageFixture } from "../../../scripts/generate-triage-model";
 import { STAND_IN_DIR } from "../../../scripts/read-model-dir";
 
 beforeAll(async () => {
+  tf.env().set("IS_TEST", true); // silences tfjs's "install tfjs-node" banner
   await tf.setBackend("cpu");
 });
 
