@@ -94,10 +94,12 @@ resource "google_firebaserules_ruleset" "firestore" {
   }
 }
 
+# Every rules change creates a new ruleset, and the release is replaced to point at it (the
+# pattern of the provider's Firestore rules example).
 resource "google_firebaserules_release" "firestore" {
   project      = var.project_id
   name         = "cloud.firestore"
-  ruleset_name = google_firebaserules_ruleset.firestore.name
+  ruleset_name = "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}"
 
   lifecycle {
     replace_triggered_by = [google_firebaserules_ruleset.firestore]
