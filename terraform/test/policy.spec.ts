@@ -18,11 +18,13 @@ import {
   auditedServices,
   bucketPolicy,
   grantsWithoutReason,
+  moduleCallMismatches,
   primitiveRoles,
   publicMembers,
   pubsubAgentGrants,
   subscriptionPolicy,
   unboundedVersions,
+  undeclaredReferences,
   undocumented,
 } from "./policy";
 
@@ -54,6 +56,69 @@ describe("terraform static policy", function () {
       const mod = modules.get(env)!;
       expect(block(mod, "module", "dermadetect").body.source).to.equal("../../modules/dermadetect");
     }
+  });
+
+  it("refers only to declared variables, locals, modules, resources and data sources", async () => {
+    for (const mod of modules.values()) expect(undeclaredReferences(mod)).to.deep.equal([]);
+    const bad = await hcl(`
+variable "region" {
+  type        = string
+  description = "r"
+}
+resource "google_pubsub_topic" "t" {
+  name   = "\${var.regoin}-\${local.missing}"
+  labels = { a = google_storage_bucket.nope.name, b = module.fn.uri, c = data.google_project.p.number }
+}`);
+    expect(undeclaredReferences(bad).sort()).to.deep.equal([
+      "fixture: google_pubsub_topic.t: data.google_project.p",
+      "fixture: google_pubsub_topic.t: google_storage_bucket.nope",
+      "fixture: google_pubsub_topic.t: local.missing",
+      "fixture: google_pubsub_topic.t: module.fn",
+      "fixture: google_pubsub_topic.t: var.regoin",
+    ]);
+  });
+
+  it("calls modules with exactly their variables and reads only outputs they define", async () => {
+    expect(moduleCallMismatches(modules)).to.deep.equal([]);
+    const callee = await parseModule("modules/x", [
+      {
+        file: "modules/x/main.tf",
+        text: `
+variable "name" {
+  type        = string
+  description = "n"
+}
+output "uri" {
+  value       = var.name
+  description = "u"
+}`,
+      },
+    ]);
+    const caller = await parseModule("env", [
+      {
+        file: "env/main.tf",
+        text: `
+module "x" {
+  source = "../modules/x"
+  nmae   = "typo"
+}
+output "o" {
+  value       = module.x.url
+  description = "o"
+}`,
+      },
+    ]);
+    const found = moduleCallMismatches(
+      new Map([
+        ["modules/x", callee],
+        ["env", caller],
+      ]),
+    );
+    expect(found.sort()).to.deep.equal([
+      "env: module.x: modules/x has no output url",
+      "env: module.x: modules/x has no variable nmae",
+      "env: module.x: required variable name is not set",
+    ]);
   });
 
   it("grants nothing to allUsers or allAuthenticatedUsers except the api invoker", () => {

@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import type { Block, Body, Json, Module } from "./hcl";
 import { address, blocks, nested, nestedAll, strings, text } from "./hcl";
 
@@ -246,6 +247,86 @@ export function grantsWithoutReason(mod: Module): string[] {
     for (const [key, reason] of Object.entries(value)) {
       if (typeof reason !== "string" || reason.trim() === "" || reason.includes("\n"))
         out.push(`${mod.dir}: local.${name}["${key}"] needs a one-line reason`);
+    }
+  }
+  return out;
+}
+
+/**
+ * References to variables, locals, modules, resources and data sources that the module does not
+ * declare: the typo class of errors `terraform validate` would catch, which cannot run here.
+ */
+export function undeclaredReferences(mod: Module): string[] {
+  const declared = {
+    var: new Set(blocks(mod, "variable").map((b) => b.name)),
+    local: new Set(Object.keys(mod.locals)),
+    module: new Set(blocks(mod, "module").map((b) => b.name)),
+    resource: new Set(blocks(mod, "resource").map((b) => `${b.type}.${b.name}`)),
+    data: new Set(blocks(mod, "data").map((b) => `${b.type}.${b.name}`)),
+  };
+  const out = new Set<string>();
+  const scan = (where: string, value: string) => {
+    if (!value.includes("${")) return;
+    for (const m of value.matchAll(/\bvar\.([A-Za-z0-9_]+)/g))
+      if (!declared.var.has(m[1]!)) out.add(`${where}: var.${m[1]}`);
+    for (const m of value.matchAll(/\blocal\.([A-Za-z0-9_]+)/g))
+      if (!declared.local.has(m[1]!)) out.add(`${where}: local.${m[1]}`);
+    for (const m of value.matchAll(/\bmodule\.([A-Za-z0-9_]+)/g))
+      if (!declared.module.has(m[1]!)) out.add(`${where}: module.${m[1]}`);
+    for (const m of value.matchAll(/\bdata\.([a-z0-9_]+)\.([A-Za-z0-9_]+)/g))
+      if (!declared.data.has(`${m[1]}.${m[2]}`)) out.add(`${where}: data.${m[1]}.${m[2]}`);
+    for (const m of value.matchAll(/(?<![.\w])((?:google|archive)_[a-z0-9_]+)\.([A-Za-z0-9_]+)/g))
+      if (!declared.resource.has(`${m[1]}.${m[2]}`)) out.add(`${where}: ${m[1]}.${m[2]}`);
+  };
+  for (const b of mod.blocks)
+    for (const s of strings(b.body)) scan(`${mod.dir}: ${address(b)}`, s.value);
+  for (const s of strings(mod.locals)) scan(`${mod.dir}: local.${s.path.split(".")[0]}`, s.value);
+  return [...out];
+}
+
+const META_ARGUMENTS = new Set([
+  "source",
+  "for_each",
+  "count",
+  "depends_on",
+  "providers",
+  "version",
+]);
+
+/**
+ * Module calls that do not fit the called module: unknown arguments, missing required
+ * variables, and references to outputs it does not define.
+ */
+export function moduleCallMismatches(modules: Map<string, Module>): string[] {
+  const out: string[] = [];
+  for (const caller of modules.values()) {
+    for (const call of blocks(caller, "module")) {
+      const source = call.body.source;
+      if (typeof source !== "string" || !source.startsWith(".")) continue;
+      const dir = posix.normalize(posix.join(caller.dir, source));
+      const callee = modules.get(dir);
+      const where = `${caller.dir}: module.${call.name}`;
+      if (!callee) {
+        out.push(`${where}: no module at ${dir}`);
+        continue;
+      }
+      const variables = blocks(callee, "variable");
+      const names = new Set(variables.map((v) => v.name));
+      for (const arg of Object.keys(call.body))
+        if (!META_ARGUMENTS.has(arg) && !names.has(arg))
+          out.push(`${where}: ${dir} has no variable ${arg}`);
+      for (const v of variables)
+        if (v.body.default === undefined && !(v.name in call.body))
+          out.push(`${where}: required variable ${v.name} is not set`);
+      const outputs = new Set(blocks(callee, "output").map((o) => o.name));
+      const ref = new RegExp(`\\bmodule\\.${call.name}(?:\\[[^\\]]+\\])?\\.([A-Za-z0-9_]+)`, "g");
+      for (const b of caller.blocks)
+        for (const s of strings(b.body))
+          for (const m of s.value.matchAll(ref))
+            if (!outputs.has(m[1]!)) out.push(`${where}: ${dir} has no output ${m[1]}`);
+      for (const s of strings(caller.locals))
+        for (const m of s.value.matchAll(ref))
+          if (!outputs.has(m[1]!)) out.push(`${where}: ${dir} has no output ${m[1]}`);
     }
   }
   return out;
