@@ -1,3 +1,4 @@
+import type { LesionFeatures, TriageData } from "@dermadetect/contract";
 import type { RiskLevel } from "./risk";
 import { worstOf } from "./risk";
 
@@ -20,28 +21,14 @@ export type DangerSignCode = (typeof DANGER_SIGN_CODES)[number];
 /** A symptom code. */
 export type SymptomCode = (typeof SYMPTOM_CODES)[number];
 
-/** The lesion features a CHW records: the ABCDE signs and size (same keys as the case record). */
-export interface LesionFeatures {
-  diameter_mm?: number;
-  asymmetry?: boolean;
-  border_irregular?: boolean;
-  color_variegated?: boolean;
-  evolving?: boolean;
-  bleeding?: boolean;
-  ulcerated?: boolean;
-  rapid_change?: boolean;
-}
+/** The lesion features a CHW records: the ABCDE signs and size (the case record's keys). */
+export type { LesionFeatures };
 
-/** The questionnaire part of a case (`triage_data` without the on-device result). */
-export interface TriageAnswers {
-  body_site: string;
-  duration_days: number;
-  /** Symptom codes; unknown codes are kept on the record but fire no rule. */
-  symptoms: readonly string[];
-  /** Danger-sign codes; unknown codes are kept on the record but fire no rule. */
-  danger_signs: readonly string[];
-  lesion?: LesionFeatures;
-}
+/** The questionnaire part of a case (`triage_data` without notes and the on-device result). */
+export type TriageAnswers = Pick<
+  TriageData,
+  "body_site" | "duration_days" | "symptoms" | "danger_signs" | "lesion"
+>;
 
 /** Identifier of each rule; stable, so screens can translate the reason by id. */
 export type RuleId =

@@ -1,5 +1,7 @@
-/** Triage risk levels as DESIGN.md §5 pins them: RED is high risk. */
-export type RiskLevel = "RED" | "YELLOW" | "GREEN";
+import type { RiskLevel } from "@dermadetect/contract";
+
+/** Triage risk levels as DESIGN.md §5 pins them (RED is high risk), from the sync contract. */
+export type { RiskLevel };
 
 /** Every risk level, from lowest to highest. */
 export const RISK_LEVELS: readonly RiskLevel[] = ["GREEN", "YELLOW", "RED"];

@@ -1,3 +1,5 @@
+import type { CaseRecord } from "@dermadetect/contract";
+import { isCaseRecord } from "@dermadetect/contract";
 import * as tf from "@tensorflow/tfjs";
 import { readModelDir } from "../../../scripts/read-model-dir";
 import type { SyntheticKind } from "../../../scripts/synthetic-photos";
@@ -218,5 +220,36 @@ describe("triageCase", () => {
       rules_fired: [],
       computed_at: 1,
     });
+  });
+
+  it("a case carrying the result passes the sync contract's case schema", async () => {
+    const answers: TriageAnswers = {
+      ...calm,
+      symptoms: ["fever", "pain"],
+      danger_signs: ["bleeding", "rapid_change"],
+      lesion: {
+        diameter_mm: 25,
+        asymmetry: true,
+        border_irregular: true,
+        color_variegated: true,
+        evolving: true,
+      },
+    };
+    for (const model of [fixture, null]) {
+      const r = await triageCase({ answers, photos: [photo("melanoma"), photo("eczema")] }, model);
+      expectOk(r);
+      const record: CaseRecord = {
+        id: "8f14e45f-ceea-4e7a-9f4b-0c6f1c6a2b11",
+        patient_id: "c9f0f895-fb98-4b91-8f6e-2f9a1e5d3c22",
+        triage_data: { ...answers, on_device: toOnDeviceTriage(r, 1_790_000_000_000) },
+        risk_level: r.risk,
+        images: [],
+        last_modified_at: 1_790_000_000_000,
+      };
+      expect({ valid: isCaseRecord(record), errors: isCaseRecord.errors ?? null }).toEqual({
+        valid: true,
+        errors: null,
+      });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { OnDeviceTriage } from "@dermadetect/contract";
 import type { FiredRule, TriageAnswers } from "./danger-signs";
 import { evaluateDangerSigns, rulesRisk } from "./danger-signs";
 import type { TriageModel } from "./load-model";
@@ -112,6 +113,9 @@ async function assessPhoto(
   return { kind: "scored", photo, risk, reason, scores };
 }
 
+/** The case's `triage_data.on_device` record (sync contract type). */
+export type { OnDeviceTriage };
+
 /** Triage one case with the installed model (or null for none) and the danger-sign rules. */
 export async function triageCase(
   input: TriageInput,
@@ -169,18 +173,6 @@ export async function triageCase(
 
 /** Version of the rule set, recorded with rules-only results. */
 export const RULES_VERSION = "danger-signs-1";
-
-/** The `triage_data.on_device` record a case carries (provenance of its risk_level). */
-export interface OnDeviceTriage {
-  model_id: string;
-  model_version: string;
-  fixture: boolean;
-  risk_level: RiskLevel;
-  rules_risk_level: RiskLevel;
-  scores?: { label: string; score: number }[];
-  rules_fired: string[];
-  computed_at: number;
-}
 
 /**
  * What a result stores on the case. Scores are each label's highest probability over the
