@@ -7,3 +7,4 @@ export * from "./validate";
 export * from "./merge";
 export * from "./check-record";
 export * from "./watermelon";
+export * from "./case-images";

@@ -13,6 +13,17 @@ export const params = {
     description: "Largest sync request body accepted, in bytes (413 above it)",
     default: 2_000_000,
   }),
+  imagesBucket: defineString("IMAGES_BUCKET", {
+    description: "Cloud Storage bucket that holds case photos (cases/{case_id}/{sha256}.{ext})",
+  }),
+  imageStoreUrl: defineString("IMAGE_STORE_URL", {
+    description: "Local image store base URL (emulator stack only); empty means Cloud Storage",
+    default: "",
+  }),
+  localImageStoreSecret: defineString("LOCAL_IMAGE_STORE_SECRET", {
+    description: "HMAC secret of the local image store's URLs (emulator stack only)",
+    default: "",
+  }),
 };
 
 /** The project id the code runs under (the emulator sets GCLOUD_PROJECT). */

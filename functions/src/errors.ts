@@ -27,6 +27,16 @@ export enum ErrorCode {
   RESOURCE_NOT_FOUND = "SYNC_3004",
   /** The request conflicts with the current state. */
   CONFLICT = "SYNC_3009",
+  /** The image is already verified on the case: nothing to upload (re-uploads cannot overwrite it). */
+  IMAGE_ALREADY_VERIFIED = "SYNC_4001",
+  /** The case lists this sha256 with another content type or size than the request says. */
+  IMAGE_MISMATCH = "SYNC_4002",
+  /** The diagnosis id is already used for another case or by another doctor. */
+  DIAGNOSIS_ID_CONFLICT = "SYNC_4003",
+  /** A diagnosis written in the console fails validation (recorded on it as `normalization_error`). */
+  DIAGNOSIS_INVALID = "SYNC_4004",
+  /** The case already lists the most images a case may have. */
+  TOO_MANY_IMAGES = "SYNC_4005",
   /** A dependency (Firestore, Pub/Sub, model endpoint) is unavailable; retry later. */
   UNAVAILABLE = "SYNC_5003",
   /** Anything unexpected. Details are logged, never returned. */
@@ -45,6 +55,11 @@ const defaultStatus: Record<ErrorCode, number> = {
   [ErrorCode.AUTH_UNAVAILABLE]: 503,
   [ErrorCode.RESOURCE_NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.IMAGE_ALREADY_VERIFIED]: 409,
+  [ErrorCode.IMAGE_MISMATCH]: 409,
+  [ErrorCode.DIAGNOSIS_ID_CONFLICT]: 409,
+  [ErrorCode.DIAGNOSIS_INVALID]: 400,
+  [ErrorCode.TOO_MANY_IMAGES]: 409,
   [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL]: 500,
 };

@@ -1,3 +1,5 @@
+import { createLocalImageStore } from "./image-store";
+
 /**
  * Local helpers the stack runs next to the emulators (stand-ins for what cannot run here, such
  * as the MedGemma endpoint and Cloud Storage). `npm start` and the test runner start them all.
@@ -10,7 +12,7 @@ export interface LocalService {
 }
 
 /** Every local helper; features register theirs here. */
-export const LOCAL_SERVICES: LocalService[] = [];
+export const LOCAL_SERVICES: LocalService[] = [createLocalImageStore().service];
 
 /** Starts every service and returns one function that stops them all. */
 export async function startLocalServices(

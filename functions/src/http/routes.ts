@@ -1,7 +1,10 @@
+import { caseImagesRoute } from "./case-images";
+import { diagnosesRoute } from "./diagnoses";
+import { doctorQueueRoute } from "./doctor-queue";
 import { healthRoute } from "./health";
 import type { Route } from "./router";
 
 /** The route table of the `api` function. Each feature adds its routes here. */
 export function routes(): Route[] {
-  return [healthRoute];
+  return [healthRoute, caseImagesRoute(), diagnosesRoute(), doctorQueueRoute()];
 }

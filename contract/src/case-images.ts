@@ -1,0 +1,64 @@
+/**
+ * Request and answer shapes of the image and diagnosis routes (DESIGN.md §5 HTTP API, §7).
+ * The JSON Schemas are the contract: the server validates with them and the app can check a
+ * request before queuing it.
+ */
+
+/** Largest accepted photo in bytes (10 MiB). */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** Body of `POST /v1/cases/{id}/images`. */
+export interface ImageUploadRequest {
+  sha256: string;
+  content_type: "image/jpeg" | "image/png" | "image/webp";
+  bytes: number;
+}
+
+/** Answer of `POST /v1/cases/{id}/images`: send `method` to `upload_url` with exactly `headers`. */
+export interface ImageUploadResponse {
+  upload_url: string;
+  method: "PUT";
+  headers: Record<string, string>;
+  /** Epoch ms after which the URL is refused. */
+  expires_at: number;
+  image_key: string;
+}
+
+/** Body of `POST /v1/cases/{id}/diagnoses`. */
+export interface DiagnosisRequest {
+  /** Client-generated UUID; the route is idempotent on it. */
+  id: string;
+  diagnosis_text: string;
+  prescription?: string | null;
+}
+
+/** Bounds of diagnosis fields, shared by the route and the console-diagnosis trigger. */
+export const DIAGNOSIS_LIMITS = { textMax: 10_000, prescriptionMax: 4_000 } as const;
+
+/** JSON Schema of `ImageUploadRequest`. */
+export const imageUploadRequestSchema = {
+  $id: "image-upload-request",
+  type: "object",
+  additionalProperties: false,
+  required: ["sha256", "content_type", "bytes"],
+  properties: {
+    sha256: { type: "string", minLength: 64, maxLength: 64, pattern: "^[0-9a-f]{64}$" },
+    content_type: { type: "string", enum: ["image/jpeg", "image/png", "image/webp"] },
+    bytes: { type: "integer", minimum: 1, maximum: MAX_IMAGE_BYTES },
+  },
+} as const;
+
+/** JSON Schema of `DiagnosisRequest`. */
+export const diagnosisRequestSchema = {
+  $id: "diagnosis-request",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "diagnosis_text"],
+  properties: {
+    id: { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" },
+    diagnosis_text: { type: "string", minLength: 1, maxLength: DIAGNOSIS_LIMITS.textMax },
+    prescription: {
+      anyOf: [{ type: "string", maxLength: DIAGNOSIS_LIMITS.prescriptionMax }, { type: "null" }],
+    },
+  },
+} as const;

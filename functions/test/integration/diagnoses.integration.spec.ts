@@ -1,0 +1,300 @@
+import { expect } from "chai";
+import type { ImageUploadResponse } from "@dermadetect/contract";
+import {
+  api,
+  createCase,
+  idToken,
+  photo,
+  pulledSince,
+  scopeSeq,
+  testDb,
+  uid,
+  waitFor,
+  waitForImage,
+} from "./images-support";
+
+interface QueueImage {
+  sha256: string;
+  state: string;
+  download_url?: string;
+  url_expires_at?: number;
+}
+interface QueueCase {
+  id: string;
+  risk_level: string;
+  chw_id: string;
+  patient: { id: string; demographics: { name: string } } | null;
+  images: QueueImage[];
+}
+interface QueuePage {
+  cases: QueueCase[];
+  next_cursor: string | null;
+  error?: { code: string };
+}
+
+describe("doctors: the queue, diagnoses, and the way back to the CHW", () => {
+  const chw = uid("chw");
+  const doctorUid = uid("doctor");
+  let chwToken: string;
+  let doctor: string;
+
+  before(async () => {
+    chwToken = await idToken(chw, "chw");
+    doctor = await idToken(doctorUid, "doctor");
+  });
+
+  it("lists PENDING_DIAGNOSIS cases RED first, oldest first, in pages, with photo URLs", async () => {
+    const t0 = Date.now() - 3_600_000;
+    const ids = {
+      redOld: uid("red-old"),
+      redNew: uid("red-new"),
+      yellow: uid("yellow"),
+      green: uid("green"),
+      triaged: uid("red-triaged"),
+      deleted: uid("red-deleted"),
+    };
+    await createCase({
+      id: ids.redNew,
+      chwId: chw,
+      risk: "RED",
+      status: "PENDING_DIAGNOSIS",
+      createdAtMs: t0 + 3000,
+    });
+    await createCase({
+      id: ids.green,
+      chwId: chw,
+      risk: "GREEN",
+      status: "PENDING_DIAGNOSIS",
+      createdAtMs: t0,
+    });
+    await createCase({
+      id: ids.yellow,
+      chwId: chw,
+      risk: "YELLOW",
+      status: "PENDING_DIAGNOSIS",
+      createdAtMs: t0 + 1000,
+    });
+    await createCase({
+      id: ids.redOld,
+      chwId: chw,
+      risk: "RED",
+      status: "PENDING_DIAGNOSIS",
+      createdAtMs: t0 + 2000,
+    });
+    await createCase({
+      id: ids.triaged,
+      chwId: chw,
+      risk: "RED",
+      status: "TRIAGED",
+      createdAtMs: t0,
+    });
+    await createCase({
+      id: ids.deleted,
+      chwId: chw,
+      risk: "RED",
+      status: "PENDING_DIAGNOSIS",
+      createdAtMs: t0,
+      deleted: true,
+    });
+
+    // A verified photo on the oldest RED case, and one still queued.
+    const img = await photo(21);
+    const pending = await photo(22);
+    const up = await api<ImageUploadResponse>("POST", `/v1/cases/${ids.redOld}/images`, chwToken, {
+      sha256: img.sha256,
+      content_type: "image/jpeg",
+      bytes: img.bytes.length,
+    });
+    await fetch(up.body.upload_url, { method: "PUT", headers: up.body.headers, body: img.bytes });
+    await waitForImage(ids.redOld, img.sha256, (i) => i.state === "verified");
+    await api("POST", `/v1/cases/${ids.redOld}/images`, chwToken, {
+      sha256: pending.sha256,
+      content_type: "image/jpeg",
+      bytes: pending.bytes.length,
+    });
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    const pages: QueuePage[] = [];
+    do {
+      const q: string = cursor ? `&cursor=${cursor}` : "";
+      const res = await api<QueuePage>(
+        "GET",
+        `/v1/cases?status=PENDING_DIAGNOSIS&limit=2${q}`,
+        doctor,
+      );
+      expect(res.status).to.equal(200);
+      pages.push(res.body);
+      seen.push(...res.body.cases.map((c) => c.id));
+      cursor = res.body.next_cursor;
+    } while (cursor && pages.length < 500);
+    // Other tests' cases may be pending too: every page holds at most 2, none repeats, and
+    // this test's cases come in queue order; the TRIAGED and the deleted case never show.
+    expect(pages.every((p) => p.cases.length <= 2)).to.equal(true);
+    expect(new Set(seen).size).to.equal(seen.length);
+    const mine = new Set<string>(Object.values(ids));
+    expect(seen.filter((id) => mine.has(id))).to.deep.equal([
+      ids.redOld,
+      ids.redNew,
+      ids.yellow,
+      ids.green,
+    ]);
+    const reds = pages.flatMap((p) => p.cases).map((c) => c.risk_level);
+    expect(reds.join(",")).to.match(/^(RED,)*(YELLOW,)*(GREEN,?)*$/);
+    const first = pages.flatMap((p) => p.cases).find((c) => c.id === ids.redOld);
+    expect(first?.patient?.demographics.name).to.equal("Test Patient");
+    expect(first?.images.map((i) => [i.sha256, i.state])).to.deep.equal([
+      [img.sha256, "verified"],
+      [pending.sha256, "queued"],
+    ]);
+    const url = first?.images[0]?.download_url ?? "";
+    expect(first?.images[1]?.download_url).to.equal(undefined);
+    expect((first?.images[0]?.url_expires_at ?? 0) - Date.now()).to.be.within(1, 5 * 60 * 1000);
+    const download = await fetch(url);
+    expect(download.status).to.equal(200);
+    expect(Buffer.from(await download.arrayBuffer())).to.deep.equal(img.bytes);
+
+    const audit = await testDb()
+      .collection("auditLogs")
+      .where("actor", "==", doctorUid)
+      .where("action", "==", "cases.list")
+      .get();
+    expect(audit.size).to.equal(pages.length);
+
+    const bad = await api<QueuePage>(
+      "GET",
+      "/v1/cases?status=PENDING_DIAGNOSIS&cursor=bm9wZQ",
+      doctor,
+    );
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error?.code).to.equal("SYNC_1004");
+    expect((await api("GET", "/v1/cases?status=DIAGNOSED", doctor)).status).to.equal(400);
+  });
+
+  it("stores a doctor's diagnosis once, sets the case DIAGNOSED and reaches the CHW's pull", async () => {
+    const caseId = uid("case");
+    await createCase({ id: caseId, chwId: chw, risk: "RED", status: "PENDING_DIAGNOSIS" });
+    const cursor = await scopeSeq(chw);
+    const diagnosisId = uid("dx");
+    const body = { id: diagnosisId, diagnosis_text: "Seborrhoeic keratosis", prescription: null };
+    const res = await api("POST", `/v1/cases/${caseId}/diagnoses`, doctor, body);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include({
+      id: diagnosisId,
+      case_id: caseId,
+      chw_id: chw,
+      doctor_id: doctorUid,
+      diagnosis_text: "Seborrhoeic keratosis",
+      prescription: null,
+    });
+    const seqAfter = await scopeSeq(chw);
+    expect(seqAfter).to.equal(cursor + 2);
+
+    // Replaying the same id answers the same diagnosis and writes nothing.
+    const again = await api("POST", `/v1/cases/${caseId}/diagnoses`, doctor, body);
+    expect(again.status).to.equal(200);
+    expect(again.body).to.deep.equal(res.body);
+    expect(await scopeSeq(chw)).to.equal(seqAfter);
+
+    const pulledCases = await pulledSince("cases", chw, cursor);
+    expect(pulledCases.map((c) => [c.id, c.status, c.doctor_id])).to.deep.equal([
+      [caseId, "DIAGNOSED", doctorUid],
+    ]);
+    expect((pulledCases[0]?.timeline as { diagnosed_at?: number }).diagnosed_at).to.be.a("number");
+    const pulledDx = await pulledSince("diagnoses", chw, cursor);
+    expect(pulledDx.map((d) => d.id)).to.deep.equal([diagnosisId]);
+
+    // Another doctor cannot reuse the id; a CHW cannot diagnose; a missing case is 404.
+    const other = await idToken(uid("doctor2"), "doctor");
+    const conflict = await api("POST", `/v1/cases/${caseId}/diagnoses`, other, body);
+    expect(conflict.status).to.equal(409);
+    expect(conflict.body.error?.code).to.equal("SYNC_4003");
+    expect((await api("POST", `/v1/cases/${caseId}/diagnoses`, chwToken, body)).status).to.equal(
+      403,
+    );
+    const missing = await api("POST", `/v1/cases/${uid("none")}/diagnoses`, doctor, {
+      ...body,
+      id: uid("dx"),
+    });
+    expect(missing.status).to.equal(404);
+    const invalid = await api("POST", `/v1/cases/${caseId}/diagnoses`, doctor, {
+      id: uid("dx"),
+      diagnosis_text: "",
+    });
+    expect(invalid.status).to.equal(400);
+  });
+
+  it("normalises a console diagnosis once and delivers it to the CHW's pull", async () => {
+    const caseId = uid("case");
+    await createCase({ id: caseId, chwId: chw, risk: "RED", status: "PENDING_DIAGNOSIS" });
+    const cursor = await scopeSeq(chw);
+    const diagnosisId = uid("console-dx");
+    // What an admin types in the Firebase console: no server fields.
+    await testDb().doc(`diagnoses/${diagnosisId}`).set({
+      case_id: caseId,
+      diagnosis_text: "Tinea corporis",
+      prescription: "Clotrimazole 1% cream twice daily",
+    });
+    const stored = await waitFor(async () => {
+      const d = (await testDb().doc(`diagnoses/${diagnosisId}`).get()).data();
+      return d?.server_seq != null ? d : undefined;
+    }, "console diagnosis normalised");
+    expect(stored).to.include({
+      id: diagnosisId,
+      case_id: caseId,
+      chw_id: chw,
+      doctor_id: "console",
+      source: "console",
+    });
+    expect(stored.created_at).to.be.a("number");
+    const caseSnap = await testDb().doc(`cases/${caseId}`).get();
+    const c = caseSnap.data() ?? {};
+    expect(c.status).to.equal("DIAGNOSED");
+    expect(c.doctor_id).to.equal("console");
+    expect(caseSnap.get("timeline.diagnosed_at")).to.be.a("number");
+    expect((await pulledSince("diagnoses", chw, cursor)).map((d) => d.id)).to.deep.equal([
+      diagnosisId,
+    ]);
+    expect((await pulledSince("cases", chw, cursor)).map((d) => d.id)).to.deep.equal([caseId]);
+
+    // Its own write does not trigger it again: the scope stays put.
+    const seq = await scopeSeq(chw);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await scopeSeq(chw)).to.equal(seq);
+
+    // An admin's later edit of the text is normalised again and travels again.
+    await testDb()
+      .doc(`diagnoses/${diagnosisId}`)
+      .update({ diagnosis_text: "Tinea corporis (confirmed)" });
+    const edited = await waitFor(async () => {
+      const d = (await testDb().doc(`diagnoses/${diagnosisId}`).get()).data();
+      return Number(d?.server_seq) > Number(stored.server_seq) ? d : undefined;
+    }, "edit normalised");
+    expect(edited.diagnosis_text).to.equal("Tinea corporis (confirmed)");
+
+    // A console delete becomes a tombstone the device can pull.
+    await testDb().doc(`diagnoses/${diagnosisId}`).delete();
+    const tomb = await waitFor(async () => {
+      const d = (await testDb().doc(`diagnoses/${diagnosisId}`).get()).data();
+      return d?.deleted_at != null ? d : undefined;
+    }, "tombstone");
+    expect(Number(tomb.server_seq)).to.be.greaterThan(Number(edited.server_seq));
+  });
+
+  it("marks an invalid console diagnosis and keeps it out of every scope", async () => {
+    const diagnosisId = uid("console-bad");
+    await testDb()
+      .doc(`diagnoses/${diagnosisId}`)
+      .set({ case_id: uid("no-such-case"), diagnosis_text: "x" });
+    const marked = await waitFor(async () => {
+      const d = (await testDb().doc(`diagnoses/${diagnosisId}`).get()).data();
+      return d?.normalization_error != null ? d : undefined;
+    }, "normalization_error");
+    expect(marked.normalization_error).to.deep.equal({
+      code: "SYNC_4004",
+      message: "the case does not exist",
+    });
+    expect(marked.server_seq).to.equal(undefined);
+    expect(marked.chw_id).to.equal(undefined);
+  });
+});
