@@ -48,7 +48,9 @@ resource "google_pubsub_subscription" "analysis_push" {
   retain_acked_messages      = false
 
   push_config {
-    push_endpoint = module.functions["analyzeCase"].uri
+    # The path names the topic for the Functions Framework, which turns the push body into the
+    # CloudEvent analyzeCase's onMessagePublished code reads (terraform/test/push-delivery.spec.ts).
+    push_endpoint = "${module.functions["analyzeCase"].uri}/projects/${var.project_id}/topics/${local.analysis_topic}"
 
     oidc_token {
       service_account_email = google_service_account.analysis_push.email
