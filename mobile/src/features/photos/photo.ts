@@ -11,6 +11,8 @@ export interface CapturedPhoto {
   width: number;
   height: number;
   sha256: string;
+  /** Decoded pixels at the stored size, when the platform decoded them (used by triage). */
+  pixels?: { width: number; height: number; channels: 3 | 4; data: Uint8Array | Uint8ClampedArray };
 }
 
 /** Takes or picks one photo, resized to at most MAX_PHOTO_SIDE; undefined when cancelled. */

@@ -1,0 +1,226 @@
+import { useEffect, useState, useSyncExternalStore } from "react";
+import type { RiskLevel, TriageData } from "@dermadetect/contract";
+import { LanguageProvider } from "@/lib/i18n/use-strings";
+import { newId } from "@/lib/ids";
+import type { AuthUser } from "@/lib/firebase/auth-port";
+import { SignInScreen } from "@/features/auth/sign-in-screen";
+import { UploadQueue } from "@/features/photos/upload-queue";
+import type { CapturedPhoto } from "@/features/photos/photo";
+import { SyncEngine } from "@/features/sync/sync-engine";
+import type { RejectedItem } from "@/features/sync/record-state";
+import { NetworkBanner } from "@/features/sync/components/network-banner";
+import { SyncScreen } from "@/features/sync/sync-screen";
+import { PatientListScreen } from "@/features/records/patient-list-screen";
+import { PatientFormScreen } from "@/features/records/patient-form-screen";
+import { PatientScreen } from "@/features/records/patient-screen";
+import { NewCaseScreen } from "@/features/cases/new-case-screen";
+import { CaseDetailScreen } from "@/features/cases/case-detail-screen";
+import type { AppServices } from "./services";
+
+/** The screens, as a stack of routes (no native navigation library needed). */
+export type Route =
+  | { name: "patients" }
+  | { name: "patient"; id: string }
+  | { name: "patient-form"; id?: string }
+  | { name: "new-case"; patientId: string }
+  | { name: "case"; id: string }
+  | { name: "sync" };
+
+const DEVICE_KEY = "device:id";
+
+async function deviceId(services: AppServices): Promise<string> {
+  const have = await services.kv.getItem(DEVICE_KEY);
+  if (have) return have;
+  const id = `dev-${newId()}`;
+  await services.kv.setItem(DEVICE_KEY, id);
+  return id;
+}
+
+/** The app: sign-in until a CHW is signed in, then the screens over one sync engine. */
+export function App({ services }: { services: AppServices }) {
+  const [user, setUser] = useState<AuthUser | null | undefined>(undefined);
+  const [engine, setEngine] = useState<SyncEngine | undefined>();
+
+  useEffect(() => services.auth.onUserChanged(setUser), [services]);
+
+  useEffect(() => {
+    if (!user || user.role !== "chw") return undefined;
+    let cancelled = false;
+    let created: SyncEngine | undefined;
+    void deviceId(services).then(async (device) => {
+      if (cancelled) return;
+      const uploads = new UploadQueue({
+        kv: services.kv,
+        requestUpload: (caseId, image) => services.api.requestImageUpload(caseId, image),
+        put: (g, b, ct) => services.put(g, b, ct),
+        now: Date.now,
+      });
+      created = new SyncEngine(
+        { chwId: user.uid, deviceId: device },
+        { firestore: services.firestore, kv: services.kv, uploads, now: Date.now, newId },
+      );
+      await created.start();
+      if (!cancelled) setEngine(created);
+    });
+    return () => {
+      cancelled = true;
+      created?.stop();
+      setEngine(undefined);
+    };
+  }, [services, user]);
+
+  useEffect(() => {
+    if (!engine) return undefined;
+    return services.network.subscribe((online) => engine.setOnline(online));
+  }, [engine, services]);
+
+  return (
+    <LanguageProvider language={services.language}>
+      {user && user.role === "chw" && engine ? (
+        <SignedIn engine={engine} services={services} />
+      ) : (
+        <SignInScreen onSignIn={(e, p) => services.auth.signIn(e, p)} />
+      )}
+    </LanguageProvider>
+  );
+}
+
+function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServices }) {
+  const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
+  const [stack, setStack] = useState<Route[]>([{ name: "patients" }]);
+  const route = stack[stack.length - 1] ?? { name: "patients" };
+  const push = (r: Route) => setStack((s) => [...s, r]);
+  const back = () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
+  const replace = (r: Route) => setStack((s) => [...s.slice(0, -1), r]);
+  const banner = <NetworkBanner online={snapshot.online} />;
+  const { patients, cases } = snapshot.records;
+
+  const fix = (item: RejectedItem) => {
+    if (item.table === "patients") return push({ name: "patient-form", id: item.id });
+    // A case is resent as it was (a newer timestamp); its content is fixed on the patient side.
+    const c = cases.find((v) => v.record.id === item.id)?.record;
+    if (c) engine.saveCase({ ...c });
+  };
+
+  switch (route.name) {
+    case "patients":
+      return (
+        <PatientListScreen
+          patients={patients}
+          waiting={
+            snapshot.records.unconfirmed +
+            snapshot.uploads.filter((u) => u.state !== "uploaded").length
+          }
+          banner={banner}
+          onOpen={(id) => push({ name: "patient", id })}
+          onNew={() => push({ name: "patient-form" })}
+          onOpenSync={() => push({ name: "sync" })}
+          onSignOut={() => void services.auth.signOut()}
+        />
+      );
+    case "patient-form": {
+      const initial = route.id ? patients.find((p) => p.record.id === route.id)?.record : undefined;
+      return (
+        <PatientFormScreen
+          {...(initial && { initial })}
+          onCancel={back}
+          onSave={(demographics) => {
+            const r = engine.savePatient({ demographics, ...(route.id && { id: route.id }) });
+            if (r.kind !== "ok") return false;
+            replace({ name: "patient", id: r.id });
+            return true;
+          }}
+        />
+      );
+    }
+    case "patient": {
+      const patient = patients.find((p) => p.record.id === route.id);
+      if (!patient)
+        return (
+          <PatientListScreen
+            patients={patients}
+            waiting={0}
+            banner={banner}
+            onOpen={(id) => push({ name: "patient", id })}
+            onNew={() => push({ name: "patient-form" })}
+            onOpenSync={() => push({ name: "sync" })}
+            onSignOut={() => void services.auth.signOut()}
+          />
+        );
+      return (
+        <PatientScreen
+          patient={patient}
+          cases={cases.filter((c) => c.record.patient_id === route.id)}
+          onBack={back}
+          onEdit={() => push({ name: "patient-form", id: route.id })}
+          onNewCase={() => push({ name: "new-case", patientId: route.id })}
+          onOpenCase={(id) => push({ name: "case", id })}
+        />
+      );
+    }
+    case "new-case": {
+      const patient = patients.find((p) => p.record.id === route.patientId)?.record;
+      if (!patient) return null;
+      return (
+        <NewCaseScreen
+          patient={patient}
+          photoSource={services.photoSource}
+          symptomCodes={services.symptomCodes}
+          dangerSignCodes={services.dangerSignCodes}
+          assess={services.assess}
+          onCancel={back}
+          onSave={(
+            c: { triage_data: TriageData; risk_level: RiskLevel },
+            photos: CapturedPhoto[],
+          ) => {
+            const r = engine.saveCase(
+              {
+                patient_id: patient.id,
+                triage_data: c.triage_data,
+                risk_level: c.risk_level,
+                images: photos.map((p) => ({
+                  sha256: p.sha256,
+                  content_type: p.contentType,
+                  bytes: p.bytes.length,
+                })),
+              },
+              photos.map((p) => ({ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes })),
+            );
+            if (r.kind !== "ok") return false;
+            replace({ name: "case", id: r.id });
+            return true;
+          }}
+        />
+      );
+    }
+    case "case": {
+      const view = cases.find((c) => c.record.id === route.id);
+      if (!view) return null;
+      const patientName =
+        patients.find((p) => p.record.id === view.record.patient_id)?.record.demographics.name ??
+        "";
+      const rejected = snapshot.records.rejected.find((r) => r.id === route.id);
+      return (
+        <CaseDetailScreen
+          view={view}
+          patientName={patientName}
+          uploads={snapshot.uploads.filter((u) => u.caseId === route.id)}
+          onBack={back}
+          onFix={() => rejected && fix(rejected)}
+          onDiscard={() => rejected && void engine.discard(rejected)}
+        />
+      );
+    }
+    case "sync":
+      return (
+        <SyncScreen
+          snapshot={snapshot}
+          banner={banner}
+          onBack={back}
+          onRetry={() => void engine.retry()}
+          onFix={fix}
+          onDiscard={(item) => void engine.discard(item)}
+        />
+      );
+  }
+}
