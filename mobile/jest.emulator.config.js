@@ -3,11 +3,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  roots: ["<rootDir>/src"],
+  roots: ["<rootDir>/src", "<rootDir>/e2e"],
   testEnvironment: "node",
-  testMatch: ["**/*.emulator.test.ts"],
+  testMatch: ["**/*.emulator.test.ts", "**/*.e2e.test.ts"],
   moduleNameMapper: { "^@/(.*)$": "<rootDir>/src/$1" },
   transform: { "\\.[jt]sx?$": "babel-jest" },
   transformIgnorePatterns: ["node_modules/(?!(@noble)/)"],
-  testTimeout: 60000,
+  testTimeout: 240000,
 };

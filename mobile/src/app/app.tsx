@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
+import { View } from "react-native";
 import type { RiskLevel, TriageData } from "@dermadetect/contract";
 import { LanguageProvider } from "@/lib/i18n/use-strings";
 import { newId } from "@/lib/ids";
@@ -7,6 +8,7 @@ import { SignInScreen } from "@/features/auth/sign-in-screen";
 import { UploadQueue } from "@/features/photos/upload-queue";
 import type { CapturedPhoto } from "@/features/photos/photo";
 import { SyncEngine } from "@/features/sync/sync-engine";
+import type { SyncSnapshot } from "@/features/sync/sync-engine";
 import type { RejectedItem } from "@/features/sync/record-state";
 import { NetworkBanner } from "@/features/sync/components/network-banner";
 import { SyncScreen } from "@/features/sync/sync-screen";
@@ -92,7 +94,40 @@ function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServi
   const push = (r: Route) => setStack((s) => [...s, r]);
   const back = () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
   const replace = (r: Route) => setStack((s) => [...s.slice(0, -1), r]);
-  const banner = <NetworkBanner online={snapshot.online} />;
+  // The banner sits above every screen: offline must be visible wherever the CHW is.
+  return (
+    <View style={{ flex: 1 }}>
+      <NetworkBanner online={snapshot.online} />
+      <RouteScreen
+        route={route}
+        snapshot={snapshot}
+        engine={engine}
+        services={services}
+        push={push}
+        back={back}
+        replace={replace}
+      />
+    </View>
+  );
+}
+
+function RouteScreen({
+  route,
+  snapshot,
+  engine,
+  services,
+  push,
+  back,
+  replace,
+}: {
+  route: Route;
+  snapshot: SyncSnapshot;
+  engine: SyncEngine;
+  services: AppServices;
+  push: (r: Route) => void;
+  back: () => void;
+  replace: (r: Route) => void;
+}) {
   const { patients, cases } = snapshot.records;
 
   const fix = (item: RejectedItem) => {
@@ -111,7 +146,6 @@ function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServi
             snapshot.records.unconfirmed +
             snapshot.uploads.filter((u) => u.state !== "uploaded").length
           }
-          banner={banner}
           onOpen={(id) => push({ name: "patient", id })}
           onNew={() => push({ name: "patient-form" })}
           onOpenSync={() => push({ name: "sync" })}
@@ -140,7 +174,6 @@ function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServi
           <PatientListScreen
             patients={patients}
             waiting={0}
-            banner={banner}
             onOpen={(id) => push({ name: "patient", id })}
             onNew={() => push({ name: "patient-form" })}
             onOpenSync={() => push({ name: "sync" })}
@@ -215,7 +248,6 @@ function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServi
       return (
         <SyncScreen
           snapshot={snapshot}
-          banner={banner}
           onBack={back}
           onRetry={() => void engine.retry()}
           onFix={fix}

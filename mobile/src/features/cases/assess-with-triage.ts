@@ -1,0 +1,30 @@
+import { toOnDeviceTriage, triageCase } from "@/features/triage/api";
+import type { TriageModel } from "@/features/triage/api";
+import type { AssessCase } from "./assessment";
+
+/**
+ * The new-case screen's assessment through the triage feature's public API: the model (when one
+ * is installed and loaded) plus the danger-sign rules; rules alone while `model` resolves to null.
+ * Photos without decoded pixels (a platform that did not decode them) are not scored.
+ */
+export function assessWithTriage(
+  model: Promise<TriageModel | null>,
+  now: () => number = Date.now,
+): AssessCase {
+  return async (answers, photos) => {
+    const loaded = await model;
+    const result = await triageCase(
+      { answers, photos: photos.flatMap((p) => (p.pixels ? [p.pixels] : [])) },
+      loaded,
+    );
+    if (result.kind === "bad-data") return result;
+    return {
+      kind: "ok",
+      risk: result.risk,
+      rules: result.rulesFired.map((f) => ({ rule: f.rule, reason: f.reason })),
+      rulesOnly: result.kind === "rules-only",
+      demoLabel: result.demoLabel,
+      onDevice: toOnDeviceTriage(result, now()),
+    };
+  };
+}

@@ -1,0 +1,122 @@
+import { fireEvent, render, screen } from "@testing-library/react-native";
+import { LanguageProvider } from "@/lib/i18n/use-strings";
+import type { CaseView } from "@/features/sync/record-state";
+import { CaseDetailScreen, caseTimeline, imageState } from "./case-detail-screen";
+
+const sha = "b".repeat(64);
+const view: CaseView = {
+  record: {
+    id: "c1",
+    patient_id: "p1",
+    triage_data: {
+      body_site: "left forearm",
+      duration_days: 3,
+      symptoms: [],
+      danger_signs: ["bleeding"],
+    },
+    risk_level: "RED",
+    images: [{ sha256: sha, content_type: "image/jpeg", bytes: 10 }],
+    last_modified_at: 1,
+  },
+  state: { kind: "applied" },
+  server: { server_seq: 3, images: [{ sha256: sha, state: "verified" }] },
+  diagnoses: [],
+};
+
+function renderDetail(v: CaseView, onFix = jest.fn(), onDiscard = jest.fn()) {
+  render(
+    <LanguageProvider language="en">
+      <CaseDetailScreen
+        view={v}
+        patientName="Achieng"
+        uploads={[]}
+        onFix={onFix}
+        onDiscard={onDiscard}
+        onBack={jest.fn()}
+      />
+    </LanguageProvider>,
+  );
+}
+
+describe("CaseDetailScreen", () => {
+  it("shows the timeline from server facts: uploaded, waiting for AI and doctor", () => {
+    renderDetail(view);
+    expect(screen.getByTestId("stepUploaded-done")).toBeTruthy();
+    expect(screen.getByTestId("stepAnalysed-waiting")).toBeTruthy();
+    expect(screen.getByTestId("stepDiagnosed-waiting")).toBeTruthy();
+    expect(screen.getByText("1. Received and checked")).toBeTruthy();
+    expect(screen.getByText("Waiting for the AI analysis")).toBeTruthy();
+  });
+
+  it("shows the AI analysis with its fixture label and the doctor's diagnosis", () => {
+    renderDetail({
+      ...view,
+      state: { kind: "diagnosed" },
+      server: {
+        ...view.server,
+        status: "DIAGNOSED",
+        ai_analysis: {
+          fixture: true,
+          disclaimer: "Not a diagnosis.",
+          findings: {
+            urgency: "urgent",
+            recommended_action: "Refer",
+            differential: [{ condition: "Melanoma", likelihood: "medium" }],
+            red_flags: ["bleeding"],
+          },
+        },
+      },
+      diagnoses: [
+        { id: "d1", case_id: "c1", diagnosis_text: "Refer to hospital", prescription: "Letter" },
+      ],
+    });
+    expect(
+      screen.getByText("Test output from a stand-in model, not a clinical result"),
+    ).toBeTruthy();
+    expect(screen.getByText("Urgency: urgent")).toBeTruthy();
+    expect(screen.getByText("• Melanoma (medium)")).toBeTruthy();
+    expect(screen.getByText("Refer to hospital")).toBeTruthy();
+    expect(screen.getByTestId("stepDiagnosed-done")).toBeTruthy();
+  });
+
+  it("a rejected case offers fix and discard", () => {
+    const onFix = jest.fn();
+    const onDiscard = jest.fn();
+    renderDetail(
+      { ...view, state: { kind: "rejected", reason: "INVALID_RECORD", batchId: "b" }, server: {} },
+      onFix,
+      onDiscard,
+    );
+    expect(screen.getByText("Refused by the server (INVALID_RECORD)")).toBeTruthy();
+    fireEvent.press(screen.getByLabelText("Fix and resend"));
+    fireEvent.press(screen.getByLabelText("Discard"));
+    expect(onFix).toHaveBeenCalledTimes(1);
+    expect(onDiscard).toHaveBeenCalledTimes(1);
+  });
+
+  it("prefers the server's image state, else the local queue's", () => {
+    const local = {
+      caseId: "c1",
+      sha256: sha,
+      contentType: "image/jpeg",
+      bytes: 1,
+      risk: "RED" as const,
+      createdAt: 0,
+      state: "failed" as const,
+      attempts: 1,
+      nextAttemptAt: 0,
+      lastError: "OFFLINE",
+    };
+    expect(imageState(sha, [{ sha256: sha, state: "queued" }], local)).toEqual({
+      state: "failed",
+      reason: "OFFLINE",
+    });
+    expect(imageState(sha, [{ sha256: sha, state: "verified" }], local)).toEqual({
+      state: "verified",
+    });
+    expect(imageState(sha, undefined, undefined)).toEqual({ state: "queued" });
+    expect(
+      caseTimeline({ ...view, state: { kind: "pending" }, server: {} }).map((s) => s.done),
+    ).toEqual([true, false, false, false]);
+  });
+});

@@ -1,0 +1,95 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react-native";
+import type { PatientRecord } from "@dermadetect/contract";
+import { isCaseRecord } from "@dermadetect/contract";
+import { LanguageProvider } from "@/lib/i18n/use-strings";
+import { DANGER_SIGN_CODES, SYMPTOM_CODES } from "@/features/triage/api";
+import type { CapturedPhoto } from "@/features/photos/photo";
+import { assessWithTriage } from "./assess-with-triage";
+import { NewCaseScreen } from "./new-case-screen";
+
+const patient: PatientRecord = {
+  id: "p1",
+  demographics: { name: "Achieng", sex: "female", age_years: 40, village: "Kisumu" },
+  last_modified_at: 1_700_000_000_000,
+};
+
+// A camera cannot run in Jest: this source hands back one already-resized photo.
+const photo: CapturedPhoto = {
+  bytes: new Uint8Array([1, 2, 3]),
+  contentType: "image/jpeg",
+  width: 1024,
+  height: 768,
+  sha256: "a".repeat(64),
+};
+
+function renderScreen(onSave = jest.fn(() => true)) {
+  render(
+    <LanguageProvider language="en">
+      <NewCaseScreen
+        patient={patient}
+        photoSource={{ capture: () => Promise.resolve(photo) }}
+        symptomCodes={SYMPTOM_CODES}
+        dangerSignCodes={DANGER_SIGN_CODES}
+        assess={assessWithTriage(Promise.resolve(null), () => 1_700_000_000_000)}
+        onSave={onSave}
+        onCancel={() => undefined}
+      />
+    </LanguageProvider>,
+  );
+  return onSave;
+}
+
+describe("NewCaseScreen", () => {
+  it("assesses with the danger-sign rules and saves a RED case with its photo and provenance", async () => {
+    const onSave = renderScreen();
+    fireEvent.changeText(screen.getByLabelText("Where is the lesion? (body site)"), "left forearm");
+    fireEvent.changeText(screen.getByLabelText("How many days has it been there?"), "21");
+    fireEvent.press(screen.getByLabelText("Bleeding"));
+    fireEvent.press(screen.getByLabelText("Add photo"));
+    await screen.findByText("1 photo(s)");
+    expect(screen.getByLabelText("Save case")).toBeDisabled();
+
+    fireEvent.press(screen.getByLabelText("Assess risk"));
+    await screen.findByText("RED: high risk");
+    expect(screen.getByText("Danger-sign rules only (no model installed)")).toBeTruthy();
+    expect(screen.getByTestId("triage-rules")).toHaveTextContent("Why: bleeding");
+
+    fireEvent.press(screen.getByLabelText("Save case"));
+    expect(onSave).toHaveBeenCalledTimes(1);
+    const [saved, photos] = onSave.mock.calls[0] as unknown as [
+      { risk_level: string; triage_data: Record<string, unknown> },
+      CapturedPhoto[],
+    ];
+    expect(saved.risk_level).toBe("RED");
+    expect(saved.triage_data).toMatchObject({
+      body_site: "left forearm",
+      duration_days: 21,
+      danger_signs: ["bleeding"],
+      on_device: { model_id: "rules-only", risk_level: "RED", rules_fired: ["bleeding"] },
+    });
+    expect(photos).toEqual([photo]);
+    // What the screen produces passes the shared contract the server applies.
+    const record = {
+      id: "c1",
+      patient_id: "p1",
+      ...saved,
+      images: [{ sha256: photo.sha256, content_type: "image/jpeg", bytes: 3 }],
+      last_modified_at: 1_700_000_000_000,
+    };
+    expect(isCaseRecord(record)).toBe(true);
+  });
+
+  it("an edit after assessing invalidates the result; nothing is saved without one", async () => {
+    const onSave = renderScreen();
+    fireEvent.changeText(screen.getByLabelText("Where is the lesion? (body site)"), "back");
+    fireEvent.changeText(screen.getByLabelText("How many days has it been there?"), "3");
+    fireEvent.press(screen.getByLabelText("Assess risk"));
+    await screen.findByText("GREEN: low risk");
+    fireEvent.press(screen.getByLabelText("Fever"));
+    await waitFor(() => expect(screen.queryByText("GREEN: low risk")).toBeNull());
+    fireEvent.press(screen.getByLabelText("Save case"));
+    expect(onSave).not.toHaveBeenCalled();
+    fireEvent.press(screen.getByLabelText("Assess risk"));
+    await screen.findByText("RED: high risk");
+  });
+});

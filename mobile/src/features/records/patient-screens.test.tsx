@@ -1,0 +1,71 @@
+import { fireEvent, render, screen } from "@testing-library/react-native";
+import { isPatientRecord } from "@dermadetect/contract";
+import { LanguageProvider } from "@/lib/i18n/use-strings";
+import { STRINGS } from "@/lib/i18n/strings";
+import type { PatientView } from "@/features/sync/record-state";
+import { PatientFormScreen } from "./patient-form-screen";
+import { PatientListScreen, searchPatients } from "./patient-list-screen";
+
+const p = (id: string, name: string, village: string): PatientView => ({
+  record: {
+    id,
+    demographics: { name, sex: "female", age_years: 30, village },
+    last_modified_at: 1,
+  },
+  state: { kind: "pending" },
+});
+
+describe("patient screens", () => {
+  it("the list searches by name or village and shows each record's sync state", () => {
+    const patients = [p("1", "Achieng", "Kisumu"), p("2", "Wanjiru", "Nyeri")];
+    expect(searchPatients(patients, "nye").map((x) => x.record.id)).toEqual(["2"]);
+    expect(searchPatients(patients, " ACH ").map((x) => x.record.id)).toEqual(["1"]);
+    const onOpen = jest.fn();
+    render(
+      <LanguageProvider language="sw">
+        <PatientListScreen
+          patients={patients}
+          waiting={2}
+          onOpen={onOpen}
+          onNew={jest.fn()}
+          onOpenSync={jest.fn()}
+          onSignOut={jest.fn()}
+        />
+      </LanguageProvider>,
+    );
+    expect(screen.getAllByText(STRINGS.sw.statepending)).toHaveLength(2);
+    expect(screen.getByText("Usawazishaji: 2 zinasubiri")).toBeTruthy();
+    fireEvent.changeText(screen.getByLabelText(STRINGS.sw.searchPatients), "wanj");
+    expect(screen.queryByText("Achieng")).toBeNull();
+    fireEvent.press(screen.getByLabelText("Wanjiru, Nyeri"));
+    expect(onOpen).toHaveBeenCalledWith("2");
+  });
+
+  it("the form refuses bad fields and saves demographics the contract accepts", () => {
+    const onSave = jest.fn(() => true);
+    render(
+      <LanguageProvider language="en">
+        <PatientFormScreen onSave={onSave} onCancel={jest.fn()} />
+      </LanguageProvider>,
+    );
+    fireEvent.changeText(screen.getByLabelText("Name"), "Achieng");
+    fireEvent.changeText(screen.getByLabelText("Age (years)"), "abc");
+    fireEvent.press(screen.getByLabelText("Save"));
+    expect(onSave).not.toHaveBeenCalled();
+    expect(screen.getByText("Please check the highlighted fields")).toBeTruthy();
+    fireEvent.changeText(screen.getByLabelText("Age (years)"), "42");
+    fireEvent.changeText(screen.getByLabelText("Village"), "Kisumu");
+    fireEvent.press(screen.getByLabelText("Female"));
+    fireEvent.press(screen.getByLabelText("Save"));
+    expect(onSave).toHaveBeenCalledWith({
+      name: "Achieng",
+      sex: "female",
+      age_years: 42,
+      village: "Kisumu",
+    });
+    const demographics = (onSave.mock.calls[0] as unknown as [object])[0];
+    expect(isPatientRecord({ id: "x", demographics, last_modified_at: 1_700_000_000_000 })).toBe(
+      true,
+    );
+  });
+});
