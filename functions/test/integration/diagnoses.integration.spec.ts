@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { expect } from "chai";
 import type { ImageUploadResponse } from "@dermadetect/contract";
 import {
@@ -12,6 +13,9 @@ import {
   waitFor,
   waitForImage,
 } from "./images-support";
+import { recordDiagnosisDeliveries } from "../../src/adapters/diagnosis-delivery";
+import { ScopeWriter } from "../../src/adapters/scope-writer";
+import { readCaseTimes } from "../../../infra/src/turnaround-source";
 
 interface QueueImage {
   sha256: string;
@@ -296,5 +300,68 @@ describe("doctors: the queue, diagnoses, and the way back to the CHW", () => {
     });
     expect(marked.server_seq).to.equal(undefined);
     expect(marked.chw_id).to.equal(undefined);
+  });
+});
+
+describe("turnaround: back on the device, and the admin report", () => {
+  it("records the first pull delivery and reports every stage from the emulator", async () => {
+    const chw = uid("chw-report");
+    const caseId = uid("case");
+    await createCase({ id: caseId, chwId: chw, risk: "RED", status: "PENDING_DIAGNOSIS" });
+    const doctor = await idToken(uid("doctor"), "doctor");
+    const diagnosisId = uid("dx");
+    const res = await api("POST", `/v1/cases/${caseId}/diagnoses`, doctor, {
+      id: diagnosisId,
+      diagnosis_text: "Contact dermatitis",
+    });
+    expect(res.status).to.equal(200);
+    // The analysis stage as the AI pipeline stamps it (its own tests cover the real run).
+    const captured = Date.now() - 60_000;
+    const db = testDb();
+    await db.runTransaction(async (tx) => {
+      const before = (await tx.get(db.doc(`cases/${caseId}`))).data();
+      const scope = await ScopeWriter.open(tx, db, chw);
+      const timeline = {
+        captured_at: captured,
+        synced_at: captured + 10_000,
+        analysed_at: captured + 30_000,
+      };
+      scope.put("cases", caseId, { timeline }, before);
+      scope.commit();
+    });
+
+    const first = Date.now();
+    const delivered = [{ id: diagnosisId, case_id: caseId }];
+    expect(await recordDiagnosisDeliveries(testDb(), chw, delivered, first)).to.equal(1);
+    expect(await recordDiagnosisDeliveries(testDb(), chw, delivered, first + 5000)).to.equal(0);
+
+    const rows = await readCaseTimes(testDb(), captured - 1);
+    const mine = rows.find((r) => r.case_id === caseId);
+    expect(mine?.delivered_at).to.equal(first);
+    expect(mine?.chw_id).to.equal(chw);
+
+    // The CLI, as an admin runs it, against the emulator the test tier started.
+    const out = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "infra/src/report.ts", "turnaround", "--days", "1", "--json"],
+      { encoding: "utf8", env: process.env, timeout: 60_000 },
+    );
+    expect(out.status, out.stderr).to.equal(0);
+    const report = JSON.parse(out.stdout) as {
+      groups: Array<{
+        chw_id: string;
+        stages: Array<{ stage: string; n: number; p50_ms?: number }>;
+      }>;
+    };
+    const group = report.groups.find((g) => g.chw_id === chw);
+    expect(group?.stages.map((s) => [s.stage, s.n])).to.deep.equal([
+      ["capture→sync", 1],
+      ["sync→analysis", 1],
+      ["analysis→diagnosis", 1],
+      ["diagnosis→device", 1],
+      ["total", 1],
+    ]);
+    expect(group?.stages[4]?.p50_ms).to.equal(first - captured);
+    expect(report.groups.at(-1)?.chw_id).to.equal("ALL");
   });
 });
