@@ -1,0 +1,272 @@
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import type { DocumentData, Firestore, Transaction } from "firebase-admin/firestore";
+import { LIMITS } from "@dermadetect/contract";
+import type { Manifest, RecordResult, SyncTable } from "@dermadetect/contract";
+import { docsToRead, planBatch } from "../domain/plan-batch";
+import type { BatchItem, PlannedWrite, StoredDoc } from "../domain/plan-batch";
+import { enqueueAnalysis, jobKeyFor } from "./analysis-outbox";
+import { writeAudit } from "./audit";
+import { ScopeWriter, scopeRef } from "./scope-writer";
+import type { ScopeDoc } from "./scope-writer";
+
+/*
+ * The effectful half of applySyncBatch: one Firestore transaction per chunk that reads the
+ * receipt, the scope and the chunk's documents, lets the pure planner decide, then writes the
+ * records (ScopeWriter), analysis jobs (outbox), the receipt and an audit entry together.
+ * Transaction bodies may run more than once, so they only read, compute and queue writes:
+ * no logging, no publishing, no mutation of anything outside the body.
+ */
+
+/** Where a batch came from (recorded in audit entries). */
+export type SyncSource = "https" | "watermelon" | "outbox";
+
+/** A batch ready to apply: checked records plus who sent it. */
+export interface SyncBatchInput {
+  chwId: string;
+  /** Client batch id (or a content hash for clients that send none); the idempotency key. */
+  batchId: string;
+  items: readonly BatchItem[];
+  source: SyncSource;
+  requestId: string;
+  nowMs: number;
+}
+
+/** What applying a batch answers. */
+export interface SyncBatchOutcome {
+  results: RecordResult[];
+  /** Largest clock skew among the batch's records (ms), 0 when nothing was clamped. */
+  clockSkewMs: number;
+  /** True when every chunk had been applied before (a replay): nothing was written. */
+  replayed: boolean;
+}
+
+/** `syncReceipts/{chw_id}__{batch_id}`, with `__c{n}` per chunk for multi-chunk batches. */
+export function receiptId(chwId: string, batchId: string, chunk: number, chunks: number): string {
+  const base = `${chwId}__${batchId}`;
+  return chunks > 1 ? `${base}__c${chunk}` : base;
+}
+
+interface ReceiptDoc {
+  chw_id: string;
+  batch_id: string;
+  chunk: number;
+  chunks: number;
+  results: RecordResult[];
+  clock_skew_ms: number;
+  created_at: FieldValue;
+  expire_at: Timestamp;
+}
+
+/**
+ * Applies a batch through the one core every route uses: chunks of at most LIMITS.chunkSize
+ * records, each atomic and idempotent through its receipt, in batch order.
+ */
+export async function applySyncBatch(
+  db: Firestore,
+  batch: SyncBatchInput,
+): Promise<SyncBatchOutcome> {
+  const chunks = Math.max(1, Math.ceil(batch.items.length / LIMITS.chunkSize));
+  const results: RecordResult[] = [];
+  let clockSkewMs = 0;
+  let replayed = true;
+  for (let n = 0; n < chunks; n++) {
+    const items = batch.items.slice(n * LIMITS.chunkSize, (n + 1) * LIMITS.chunkSize);
+    const id = receiptId(batch.chwId, batch.batchId, n, chunks);
+    const out = await db.runTransaction((tx) => applyChunk(tx, db, batch, items, id, n, chunks));
+    results.push(...out.results);
+    clockSkewMs = Math.max(clockSkewMs, out.skewMs);
+    replayed &&= out.replayed;
+  }
+  return { results, clockSkewMs, replayed };
+}
+
+async function applyChunk(
+  tx: Transaction,
+  db: Firestore,
+  batch: SyncBatchInput,
+  items: readonly BatchItem[],
+  id: string,
+  chunk: number,
+  chunks: number,
+): Promise<{ results: RecordResult[]; skewMs: number; replayed: boolean }> {
+  // Read phase: receipt, scope, records, then the analysis jobs the plan needs.
+  const receiptRef = db.doc(`syncReceipts/${id}`);
+  const receipt = await tx.get(receiptRef);
+  if (receipt.exists) {
+    const r = receipt.data() as ReceiptDoc;
+    return { results: r.results, skewMs: r.clock_skew_ms, replayed: true };
+  }
+  const scope = await ScopeWriter.open(tx, db, batch.chwId);
+  const paths = docsToRead(items);
+  const snaps = paths.length > 0 ? await tx.getAll(...paths.map((p) => db.doc(p))) : [];
+  const have = new Map<string, StoredDoc>();
+  snaps.forEach((s, i) => {
+    if (s.exists) have.set(paths[i] as string, s.data() as StoredDoc);
+  });
+  const plan = planBatch({ chwId: batch.chwId, nowMs: batch.nowMs, items, have });
+  const wanted = plan.writes.filter((w) => w.analyseVersion !== undefined);
+  const jobRefs = wanted.map((w) => db.doc(`analysisJobs/${jobKeyFor(w.id, w.analyseVersion!)}`));
+  const jobSnaps = jobRefs.length > 0 ? await tx.getAll(...jobRefs) : [];
+
+  // Write phase.
+  const seqs = new Map<string, number>();
+  for (const w of plan.writes) {
+    const before = have.get(`${w.table}/${w.id}`);
+    const data = toDocument(w, before, scope.current.seq + 1);
+    const jobIdx = wanted.indexOf(w);
+    if (jobIdx >= 0 && !jobSnaps[jobIdx]?.exists) {
+      const key = enqueueAnalysis(tx, db, {
+        caseId: w.id,
+        chwId: batch.chwId,
+        contentVersion: w.analyseVersion!,
+        now: batch.nowMs,
+      });
+      data.analysis = { state: "queued", job_key: key };
+      (data.timeline as Record<string, unknown>).analysis_requested_at = batch.nowMs;
+    }
+    seqs.set(`${w.table}/${w.id}`, scope.put(w.table, w.id, data, before));
+  }
+  const results = plan.results.map((r) =>
+    r.outcome === "applied" ? { ...r, server_seq: seqs.get(`${r.table}/${r.id}`) } : r,
+  );
+  scope.commit();
+  const doc: ReceiptDoc = {
+    chw_id: batch.chwId,
+    batch_id: batch.batchId,
+    chunk,
+    chunks,
+    results,
+    clock_skew_ms: plan.skewMs,
+    created_at: FieldValue.serverTimestamp(),
+    expire_at: Timestamp.fromMillis(batch.nowMs + LIMITS.tombstoneRetentionMs),
+  };
+  tx.set(receiptRef, doc);
+  const applied = results.filter((r) => r.outcome === "applied").length;
+  const rejected = results.filter((r) => r.outcome === "rejected").length;
+  writeAudit(tx, db, {
+    actor: batch.chwId,
+    role: "chw",
+    action: `sync.push.${batch.source}`,
+    resource: { collection: "patients,cases", ids: results.map((r) => r.id) },
+    outcome: rejected === 0 ? "ok" : applied > 0 ? "partial" : "rejected",
+    request_id: batch.requestId,
+  });
+  return { results, skewMs: plan.skewMs, replayed: false };
+}
+
+/** The document fields for a planned write: CHW maps replaced whole, create-only stamps. */
+function toDocument(
+  w: PlannedWrite,
+  before: DocumentData | undefined,
+  nextSeq: number,
+): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...w.data };
+  for (const field of w.replaceMaps) {
+    data[field] = replacing(before?.[field], data[field]);
+  }
+  if (w.create) {
+    data.created_at = FieldValue.serverTimestamp();
+    data.created_seq = nextSeq;
+  }
+  if (w.table === "cases") data.timeline = { ...(data.timeline as object) };
+  return data;
+}
+
+/**
+ * The value to merge so a map ends up equal to `next`: keys the stored map had and `next` lacks
+ * are deleted (set-with-merge would otherwise keep them), recursively.
+ */
+export function replacing(prev: unknown, next: unknown): unknown {
+  if (!isMap(prev) || !isMap(next)) return next;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(next)) out[k] = replacing(prev[k], v);
+  for (const k of Object.keys(prev)) if (!(k in next)) out[k] = FieldValue.delete();
+  return out;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Timestamp);
+}
+
+/** Converts a stored document to plain JSON: Timestamps become epoch ms. */
+export function toWire(doc: DocumentData): Record<string, unknown> {
+  return plain(doc) as Record<string, unknown>;
+}
+
+function plain(v: unknown): unknown {
+  if (v instanceof Timestamp) return v.toMillis();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  }
+  return v;
+}
+
+/** One pull page of a CHW's scope. */
+export interface PullPage {
+  records: Record<SyncTable, Record<string, unknown>[]>;
+  /** The cursor to send next time: every change with server_seq ≤ cursor is in this or earlier pages. */
+  cursor: number;
+  /** True when more changes remain beyond `cursor`: pull again. */
+  hasMore: boolean;
+  manifest: Manifest;
+}
+
+const PULL_TABLES: readonly SyncTable[] = ["patients", "cases", "diagnoses"];
+
+/**
+ * Reads the changes of a CHW's scope after `cursor`, by server_seq, in one read-only
+ * transaction so the scope document and the three queries are one consistent snapshot. The
+ * page stops at the smallest last seq of any truncated table, so nothing before the new cursor
+ * is ever left out; its cost is what changed, not what the scope holds.
+ */
+export async function pullScope(
+  db: Firestore,
+  chwId: string,
+  cursor: number,
+  limit: number,
+): Promise<PullPage> {
+  return db.runTransaction(
+    async (tx) => {
+      const scopeSnap = await tx.get(scopeRef(db, chwId));
+      const scope = scopeSnap.exists ? (scopeSnap.data() as ScopeDoc) : undefined;
+      const manifest = { count: scope?.count ?? 0, hash: scope?.hash ?? "0".repeat(64) };
+      const snaps = await Promise.all(
+        PULL_TABLES.map((t) =>
+          tx.get(
+            db
+              .collection(t)
+              .where("chw_id", "==", chwId)
+              .where("server_seq", ">", cursor)
+              .orderBy("server_seq")
+              .limit(limit),
+          ),
+        ),
+      );
+      let cutoff = Number.POSITIVE_INFINITY;
+      snaps.forEach((s) => {
+        if (s.size >= limit) {
+          const last = s.docs[s.docs.length - 1]?.get("server_seq") as number;
+          cutoff = Math.min(cutoff, last);
+        }
+      });
+      const all = snaps.flatMap((s, i) =>
+        s.docs.map((d) => ({ table: PULL_TABLES[i] as SyncTable, doc: d.data() })),
+      );
+      all.sort((a, b) => Number(a.doc.server_seq) - Number(b.doc.server_seq));
+      // One page across tables: at most `limit` records, cut at a seq boundary.
+      let page = all.filter((r) => Number(r.doc.server_seq) <= cutoff);
+      if (page.length > limit) {
+        cutoff = Number(page[limit - 1]?.doc.server_seq);
+        page = page.slice(0, limit);
+      }
+      const hasMore = Number.isFinite(cutoff);
+      const records: PullPage["records"] = { patients: [], cases: [], diagnoses: [] };
+      for (const r of page) records[r.table].push(toWire(r.doc));
+      const last = Number(page[page.length - 1]?.doc.server_seq ?? cursor);
+      const next = hasMore ? cutoff : Math.max(cursor, scope?.seq ?? 0, last);
+      return { records, cursor: next, hasMore, manifest };
+    },
+    { readOnly: true },
+  );
+}

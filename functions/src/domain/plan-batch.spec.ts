@@ -1,0 +1,154 @@
+import { expect } from "chai";
+import { checkRecord } from "@dermadetect/contract";
+import { planBatch } from "./plan-batch";
+import type { BatchItem, StoredDoc } from "./plan-batch";
+
+const NOW = 1_800_000_000_000;
+const SHA = "d".repeat(64);
+const CHW = "chw-1";
+
+function caseRaw(over: Record<string, unknown> = {}) {
+  return {
+    id: "case-1",
+    patient_id: "pat-1",
+    triage_data: { body_site: "arm", duration_days: 3, symptoms: [], danger_signs: [] },
+    risk_level: "GREEN",
+    images: [{ sha256: SHA, content_type: "image/jpeg", bytes: 100 }],
+    last_modified_at: NOW - 10_000,
+    ...over,
+  };
+}
+
+function item(table: string, raw: Record<string, unknown>): BatchItem {
+  return { table, resultId: String(raw.id), change: checkRecord(table, raw, NOW) };
+}
+
+function plan(items: BatchItem[], have: Record<string, StoredDoc> = {}) {
+  return planBatch({ chwId: CHW, nowMs: NOW, items, have: new Map(Object.entries(have)) });
+}
+
+describe("planBatch", () => {
+  it("creates a case TRIAGED at content version 1 with queued images and a timeline", () => {
+    const p = plan([item("cases", caseRaw())]);
+    expect(p.results).to.deep.equal([{ table: "cases", id: "case-1", outcome: "applied" }]);
+    const w = p.writes[0]!;
+    expect(w.create).to.equal(true);
+    expect(w.data).to.deep.include({ status: "TRIAGED", content_version: 1 });
+    expect(w.data.images).to.deep.equal([
+      {
+        sha256: SHA,
+        content_type: "image/jpeg",
+        bytes: 100,
+        state: "queued",
+        image_key: `cases/case-1/${SHA}.jpg`,
+      },
+    ]);
+    expect(w.data.timeline).to.deep.equal({ captured_at: NOW - 10_000, synced_at: NOW });
+    expect(w.analyseVersion).to.equal(undefined);
+  });
+
+  it("asks for analysis when a case becomes RED, and again only when its content changes", () => {
+    const created = plan([item("cases", caseRaw({ risk_level: "RED" }))]);
+    expect(created.writes[0]!.analyseVersion).to.equal(1);
+    const stored: StoredDoc = {
+      ...caseRaw({ risk_level: "RED" }),
+      chw_id: CHW,
+      status: "PENDING_DIAGNOSIS",
+      content_version: 1,
+      ai_analysis: { model: "m" },
+      images: [
+        { sha256: SHA, content_type: "image/jpeg", bytes: 100, state: "verified", image_key: "k" },
+      ],
+    } as unknown as StoredDoc;
+    const notesOnly = plan(
+      [item("cases", caseRaw({ risk_level: "RED", last_modified_at: NOW - 5000 }))],
+      { "cases/case-1": stored },
+    );
+    expect(notesOnly.writes[0]!.analyseVersion).to.equal(undefined);
+    expect(notesOnly.writes[0]!.data.content_version).to.equal(1);
+    const changed = plan(
+      [
+        item(
+          "cases",
+          caseRaw({
+            risk_level: "RED",
+            last_modified_at: NOW - 5000,
+            triage_data: { ...caseRaw().triage_data, duration_days: 9 },
+          }),
+        ),
+      ],
+      { "cases/case-1": stored },
+    );
+    const w = changed.writes[0]!;
+    expect(w.analyseVersion).to.equal(2);
+    // Server-owned fields are never part of a CHW write; image state is kept.
+    expect(w.data).to.not.have.any.keys("status", "ai_analysis", "analysis", "chw_id");
+    expect((w.data.images as { state: string }[])[0]!.state).to.equal("verified");
+  });
+
+  it("rejects records of another CHW and cases pointing at another CHW's patient, unchanged", () => {
+    const p = plan([item("cases", caseRaw()), item("cases", caseRaw({ id: "case-2" }))], {
+      "cases/case-1": { ...caseRaw(), chw_id: "someone-else" } as unknown as StoredDoc,
+      "patients/pat-1": { chw_id: "someone-else" },
+    });
+    expect(p.results.map((r) => r.reason)).to.deep.equal(["NOT_OWNER", "PATIENT_NOT_OWNED"]);
+    expect(p.writes).to.deep.equal([]);
+  });
+
+  it("keeps valid records of a batch when others are rejected", () => {
+    const p = plan([
+      item("cases", { ...caseRaw(), status: "DIAGNOSED" }),
+      item("cases", caseRaw({ id: "case-3" })),
+      item("things", { id: "x" }),
+    ]);
+    expect(p.results.map((r) => [r.id, r.outcome, r.reason])).to.deep.equal([
+      ["case-1", "rejected", "SERVER_OWNED_FIELD"],
+      ["case-3", "applied", undefined],
+      ["x", "rejected", "UNKNOWN_TABLE"],
+    ]);
+    expect(p.writes.map((w) => w.id)).to.deep.equal(["case-3"]);
+  });
+
+  it("is stale for older versions and never resurrects a tombstone", () => {
+    const stored = {
+      ...caseRaw({ last_modified_at: NOW - 1000 }),
+      chw_id: CHW,
+      content_version: 1,
+    } as unknown as StoredDoc;
+    const older = plan([item("cases", caseRaw())], { "cases/case-1": stored });
+    expect(older.results[0]).to.deep.include({ outcome: "stale", reason: "OLDER_THAN_STORED" });
+    const tomb = { ...stored, deleted_at: NOW - 900 } as unknown as StoredDoc;
+    const revive = plan([item("cases", caseRaw({ last_modified_at: NOW }))], {
+      "cases/case-1": tomb,
+    });
+    expect(revive.results[0]).to.deep.include({ outcome: "stale", reason: "DELETED" });
+    expect(revive.writes).to.deep.equal([]);
+  });
+
+  it("handles WatermelonDB deletes: tombstone at server time, missing ids ignored", () => {
+    const stored = { ...caseRaw(), chw_id: CHW, content_version: 1 } as unknown as StoredDoc;
+    const del: BatchItem = {
+      table: "cases",
+      resultId: "case-1",
+      change: { ok: true, table: "cases", deleteId: "case-1" },
+    };
+    const gone: BatchItem = {
+      table: "cases",
+      resultId: "nope",
+      change: { ok: true, table: "cases", deleteId: "nope" },
+    };
+    const p = plan([del, gone], { "cases/case-1": stored });
+    expect(p.results.map((r) => [r.outcome, r.reason])).to.deep.equal([
+      ["applied", undefined],
+      ["duplicate", "DELETE_OF_MISSING"],
+    ]);
+    expect(p.writes[0]!.data).to.deep.include({ deleted_at: NOW, last_modified_at: NOW });
+  });
+
+  it("reports the clock skew of clamped records", () => {
+    const p = plan([item("cases", caseRaw({ last_modified_at: NOW + 3_600_000 }))]);
+    expect(p.skewMs).to.equal(3_600_000);
+    expect(p.results[0]).to.deep.include({ outcome: "applied", reason: "CLOCK_SKEW_CLAMPED" });
+    expect(p.writes[0]!.data.last_modified_at).to.equal(NOW);
+  });
+});

@@ -1,0 +1,219 @@
+import {
+  REASONS,
+  caseContentChanged,
+  mergeImages,
+  resolveConflict,
+  versionOf,
+} from "@dermadetect/contract";
+import type {
+  CaseRecord,
+  Checked,
+  ClientRecord,
+  PatientRecord,
+  PushTable,
+  RecordResult,
+  RiskLevel,
+  StoredImage,
+} from "@dermadetect/contract";
+
+/*
+ * The pure half of applySyncBatch (STYLE.md rule 3: planner apart from the effects). Given the
+ * checked records of one chunk and the documents read in its transaction, it decides each
+ * record's outcome and the exact fields to write. It never sees an SDK type: server timestamps
+ * and sequence numbers are added by the adapter that executes the plan.
+ */
+
+/** One record of a batch as the planner receives it. */
+export interface BatchItem {
+  table: string;
+  /** The id reported in the result (`#<index>` when the record carried none). */
+  resultId: string;
+  /** A checked upsert (seed or WatermelonDB created/updated), or a WatermelonDB delete by id. */
+  change: Checked | { ok: true; table: PushTable; deleteId: string };
+}
+
+/** A stored document as read in the transaction (only the fields the planner uses are typed). */
+export type StoredDoc = Record<string, unknown> & {
+  chw_id?: string;
+  last_modified_at?: number;
+  deleted_at?: number | null;
+  content_version?: number;
+  risk_level?: RiskLevel;
+  images?: StoredImage[];
+};
+
+/** A write the adapter performs through the ScopeWriter. */
+export interface PlannedWrite {
+  table: PushTable;
+  id: string;
+  /** Fields to set (merged into the document). Maps in `replaceMaps` replace the stored ones. */
+  data: Record<string, unknown>;
+  /** Top-level map fields whose removed keys must be deleted (CHW maps are replaced whole). */
+  replaceMaps: string[];
+  /** True when the document did not exist: the adapter stamps created_at/created_seq. */
+  create: boolean;
+  /** For RED cases that need analysis: the content version to analyse. */
+  analyseVersion?: number;
+}
+
+/** The plan of one chunk. */
+export interface BatchPlan {
+  results: RecordResult[];
+  writes: PlannedWrite[];
+  /** Largest clock skew seen among the chunk's records (ms; 0 when none was clamped). */
+  skewMs: number;
+}
+
+/** Everything the planner needs, all plain data. */
+export interface PlanInput {
+  chwId: string;
+  nowMs: number;
+  items: readonly BatchItem[];
+  /** Stored documents by `table/id` (absent when the document does not exist). */
+  have: ReadonlyMap<string, StoredDoc>;
+}
+
+/** Ids of the documents a chunk must read: its records and the patients its cases point at. */
+export function docsToRead(items: readonly BatchItem[]): string[] {
+  const paths = new Set<string>();
+  for (const { change } of items) {
+    if (!change.ok) continue;
+    if ("deleteId" in change) {
+      paths.add(`${change.table}/${change.deleteId}`);
+      continue;
+    }
+    paths.add(`${change.table}/${change.record.id}`);
+    if (change.table === "cases") paths.add(`patients/${(change.record as CaseRecord).patient_id}`);
+  }
+  return [...paths];
+}
+
+function storedVersion(table: PushTable, doc: StoredDoc) {
+  return versionOf(table, { ...doc, last_modified_at: Number(doc.last_modified_at ?? 0) });
+}
+
+/** Fields of the CHW version to write for an applied record. */
+function chwFields(table: PushTable, r: ClientRecord): Record<string, unknown> {
+  const base = { id: r.id, last_modified_at: r.last_modified_at, deleted_at: r.deleted_at ?? null };
+  if (table === "patients") return { ...base, demographics: (r as PatientRecord).demographics };
+  const c = r as CaseRecord;
+  return {
+    ...base,
+    patient_id: c.patient_id,
+    triage_data: c.triage_data,
+    risk_level: c.risk_level,
+  };
+}
+
+/**
+ * Plans one chunk: object-level ownership, last-write-wins with delete-wins, the case's
+ * server-owned fields (status on create, content_version, merged images, timeline) and which
+ * RED cases need an analysis job. Later records of the chunk see the effect of earlier ones.
+ */
+export function planBatch(input: PlanInput): BatchPlan {
+  const { chwId, nowMs } = input;
+  const current = new Map(input.have);
+  const writes = new Map<string, PlannedWrite>();
+  const results: RecordResult[] = [];
+  let skewMs = 0;
+
+  for (const item of input.items) {
+    const { change } = item;
+    const result = (r: Omit<RecordResult, "table" | "id">): void => {
+      results.push({ table: item.table, id: item.resultId, ...r });
+    };
+    if (!change.ok) {
+      result({ outcome: "rejected", reason: change.reason });
+      continue;
+    }
+    const table = change.table;
+    const id = "deleteId" in change ? change.deleteId : change.record.id;
+    const key = `${table}/${id}`;
+    const before = current.get(key);
+    if (before && before.chw_id !== chwId) {
+      result({ outcome: "rejected", reason: REASONS.NOT_OWNER });
+      continue;
+    }
+
+    let incoming: ClientRecord;
+    if ("deleteId" in change) {
+      // WatermelonDB deletes carry only an id: a tombstone at server time over what is stored.
+      if (!before) {
+        result({ outcome: "duplicate", reason: REASONS.DELETE_OF_MISSING });
+        continue;
+      }
+      incoming = {
+        ...(before as unknown as ClientRecord),
+        last_modified_at: nowMs,
+        deleted_at: before.deleted_at ?? nowMs,
+      };
+    } else {
+      incoming = change.record;
+      skewMs = Math.max(skewMs, change.skewMs);
+      if (table === "cases") {
+        const owner = current.get(`patients/${(incoming as CaseRecord).patient_id}`)?.chw_id;
+        if (owner !== undefined && owner !== chwId) {
+          result({ outcome: "rejected", reason: REASONS.PATIENT_NOT_OWNED });
+          continue;
+        }
+      }
+    }
+
+    const resolution = resolveConflict(
+      before ? storedVersion(table, before) : undefined,
+      versionOf(table, incoming),
+    );
+    if (resolution.winner === "local") {
+      result({
+        outcome: resolution.outcome,
+        ...(resolution.reason && { reason: resolution.reason }),
+      });
+      continue;
+    }
+    const clamped = "deleteId" in change ? 0 : change.skewMs;
+    result({ outcome: "applied", ...(clamped > 0 && { reason: REASONS.CLOCK_SKEW_CLAMPED }) });
+
+    const data = chwFields(table, incoming);
+    const write: PlannedWrite = {
+      table,
+      id,
+      data,
+      replaceMaps: table === "patients" ? ["demographics"] : ["triage_data"],
+      create: !input.have.has(key),
+    };
+    if (table === "cases") planCase(write, incoming as CaseRecord, before, nowMs);
+    // The same record twice in one chunk: one write carrying both (the later wins field by
+    // field, create-only fields of the first stay).
+    const prev = writes.get(key);
+    if (prev) {
+      const timeline = { ...(prev.data.timeline as object), ...(write.data.timeline as object) };
+      write.data = { ...prev.data, ...write.data, ...(table === "cases" && { timeline }) };
+      write.analyseVersion ??= prev.analyseVersion;
+    }
+    writes.set(key, write);
+    current.set(key, { ...before, ...data, chw_id: chwId });
+  }
+  return { results, writes: [...writes.values()], skewMs };
+}
+
+/** Case-only fields: status on create, content version, merged images, timeline, analysis. */
+function planCase(
+  write: PlannedWrite,
+  c: CaseRecord,
+  before: StoredDoc | undefined,
+  nowMs: number,
+): void {
+  const images = mergeImages(c.id, c.images, before?.images);
+  const changed = caseContentChanged(before, c);
+  const version = before ? Number(before.content_version ?? 0) + (changed ? 1 : 0) : 1;
+  Object.assign(write.data, { images, content_version: version });
+  if (!before) {
+    write.data.status = "TRIAGED";
+    write.data.timeline = { captured_at: c.last_modified_at, synced_at: nowMs };
+  } else {
+    write.data.timeline = { synced_at: nowMs };
+  }
+  const live = c.deleted_at == null;
+  const becameRed = c.risk_level === "RED" && before?.risk_level !== "RED";
+  if (live && c.risk_level === "RED" && (becameRed || changed)) write.analyseVersion = version;
+}

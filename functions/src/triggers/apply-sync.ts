@@ -1,0 +1,158 @@
+import { getAuth } from "firebase-admin/auth";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { onDocumentCreatedWithAuthContext } from "firebase-functions/v2/firestore";
+import type { FirestoreAuthEvent, QueryDocumentSnapshot } from "firebase-functions/v2/firestore";
+import { LIMITS, isSyncBatchDoc } from "@dermadetect/contract";
+import { adminApp, db } from "../adapters/firebase";
+import { countRecords, seedItems } from "../domain/batch-items";
+import { AppError, ErrorCode, toAppError } from "../errors";
+import { errorName, log } from "../logger";
+import { applyAndLog } from "../http/sync-routes";
+
+/*
+ * The Firestore route (DESIGN.md §1, §5): a device creates `syncBatches/{batch_id}` with exactly
+ * `{chw_id, device_id, changes}` (works offline through the SDK's queue); this trigger applies
+ * it through the same core as the HTTPS routes and writes `status`, `results` and `expire_at`
+ * back. It is a create trigger, so its own update never re-triggers it; redeliveries replay
+ * through the batch's receipt and write the same results again.
+ */
+
+/** How long processed batch documents are kept before the TTL policy on `expire_at` removes them. */
+export const BATCH_RETENTION_MS = 30 * 24 * 3600_000;
+
+/** What the Firestore emulator (gcloud 2025-06) puts in `authid` for every write. */
+export const EMULATOR_PLACEHOLDER_AUTH_ID = "fake-auth-id@gmail.com";
+
+/** The parts of the trigger event the handler uses (plain data, so tests can build one). */
+export interface SyncBatchEvent {
+  batchId: string;
+  data: unknown;
+  /** Who wrote the document, from the event's auth context. */
+  authType: string | undefined;
+  authId: string | undefined;
+}
+
+/** What the handler needs from the outside world. */
+export interface SyncBatchDeps {
+  /** The role claim of a user (undefined when the user has none or does not exist). */
+  roleOf(uid: string): Promise<string | undefined>;
+  /** Writes the outcome fields onto the batch document. */
+  writeBack(batchId: string, fields: Record<string, unknown>): Promise<void>;
+  /** True on the functions emulator, whose Firestore events carry a placeholder writer. */
+  emulatorWithoutAuthContext: boolean;
+  now(): number;
+}
+
+function refused(code: ErrorCode, message: string, nowMs: number): Record<string, unknown> {
+  return {
+    status: "rejected",
+    error: { code, message },
+    processed_at: FieldValue.serverTimestamp(),
+    expire_at: Timestamp.fromMillis(nowMs + BATCH_RETENTION_MS),
+  };
+}
+
+/** Applies one created `syncBatches` document; permanent problems are written back, transient ones thrown. */
+export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps): Promise<void> {
+  const nowMs = deps.now();
+  const doc = event.data;
+  const chwId = (doc as { chw_id?: unknown } | null)?.chw_id;
+  const refuse = async (code: ErrorCode, message: string) => {
+    log.warn("sync batch refused", { batch_id: event.batchId, code, stage: "outbox" });
+    await deps.writeBack(event.batchId, refused(code, message, nowMs));
+  };
+  // The writer must be the CHW named in the batch: a device can only sync its own scope.
+  // The local Firestore emulator sends a fixed placeholder instead of the writer; only there
+  // (and only with that placeholder) the security rules' `chw_id == request.auth.uid` carry it.
+  const placeholder =
+    deps.emulatorWithoutAuthContext && event.authId === EMULATOR_PLACEHOLDER_AUTH_ID;
+  if (!placeholder && (event.authId === undefined || event.authId !== chwId)) {
+    return refuse(ErrorCode.FORBIDDEN, "The batch was not written by the CHW it names");
+  }
+  if (countRecords((doc as { changes?: unknown } | null)?.changes) > LIMITS.maxRecordsPerBatch) {
+    return refuse(
+      ErrorCode.TOO_MANY_RECORDS,
+      `A batch may carry at most ${LIMITS.maxRecordsPerBatch} records`,
+    );
+  }
+  if (!isSyncBatchDoc(doc)) {
+    return refuse(
+      ErrorCode.BAD_REQUEST,
+      "The document does not match {chw_id, device_id, changes}",
+    );
+  }
+  if ((await deps.roleOf(doc.chw_id)) !== "chw") {
+    return refuse(ErrorCode.FORBIDDEN, "Only CHWs sync");
+  }
+  const out = await applyAndLog({
+    chwId: doc.chw_id,
+    batchId: event.batchId,
+    items: seedItems(doc.changes as Record<string, unknown[]>, nowMs),
+    source: "outbox",
+    requestId: event.batchId,
+    nowMs,
+  });
+  await deps.writeBack(event.batchId, {
+    status: "applied",
+    results: out.results,
+    ...(out.clockSkewMs > 0 && { clock_skew_ms: out.clockSkewMs }),
+    processed_at: FieldValue.serverTimestamp(),
+    expire_at: Timestamp.fromMillis(nowMs + BATCH_RETENTION_MS),
+  });
+}
+
+/** Production dependencies: Auth custom claims and the batch document itself. */
+export function defaultSyncBatchDeps(): SyncBatchDeps {
+  return {
+    roleOf: async (uid) => {
+      try {
+        const user = await getAuth(adminApp()).getUser(uid);
+        const role = (user.customClaims as { role?: unknown } | undefined)?.role;
+        return typeof role === "string" ? role : undefined;
+      } catch (e) {
+        if ((e as { code?: string }).code === "auth/user-not-found") return undefined;
+        throw e;
+      }
+    },
+    writeBack: async (batchId, fields) => {
+      await db().doc(`syncBatches/${batchId}`).update(fields);
+    },
+    emulatorWithoutAuthContext: process.env.FUNCTIONS_EMULATOR === "true",
+    now: () => Date.now(),
+  };
+}
+
+/** Adapts the trigger event to the handler's plain event. */
+export function toSyncBatchEvent(
+  e: FirestoreAuthEvent<QueryDocumentSnapshot | undefined, { batchId: string }>,
+): SyncBatchEvent {
+  return {
+    batchId: e.params.batchId,
+    data: e.data?.data(),
+    authType: e.authType,
+    authId: e.authId,
+  };
+}
+
+/** `applySync`: applies `syncBatches/{batchId}` documents (retried on transient failures). */
+export const applySync = onDocumentCreatedWithAuthContext(
+  { document: "syncBatches/{batchId}", retry: true },
+  async (e) => {
+    try {
+      await handleSyncBatch(toSyncBatchEvent(e), defaultSyncBatchDeps());
+    } catch (err) {
+      const app = toAppError(err);
+      if (app.code !== ErrorCode.INTERNAL && !(err instanceof AppError && app.status >= 500)) {
+        log.warn("sync batch failed permanently", { batch_id: e.params.batchId, code: app.code });
+        return;
+      }
+      // Transient (Firestore contention, unavailable): throw so the event is redelivered; the
+      // receipt makes the retry a replay of whatever already committed.
+      log.error("sync batch failed, will retry", {
+        batch_id: e.params.batchId,
+        error_name: errorName(err),
+      });
+      throw err;
+    }
+  },
+);

@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { deleteApp, initializeApp } from "firebase/app";
+import type { FirebaseApp } from "firebase/app";
+import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
+import {
+  connectFirestoreEmulator,
+  doc,
+  getDoc,
+  getFirestore,
+  setDoc,
+  terminate,
+} from "firebase/firestore";
+import type { Firestore as WebFirestore } from "firebase/firestore";
+import { PORTS, PROJECT_ID } from "../../../infra/src/stack";
+import { adminDb, createUser, eventually, kase, patient, seedSync } from "./sync-helpers";
+import type { Result, TestUser } from "./sync-helpers";
+
+/** A device: the firebase web SDK signed in against the Auth emulator as a CHW. */
+async function device(user: TestUser): Promise<{ app: FirebaseApp; db: WebFirestore }> {
+  const app = initializeApp(
+    { projectId: PROJECT_ID, apiKey: "fake-api-key" },
+    `device-${randomUUID()}`,
+  );
+  const auth = getAuth(app);
+  connectAuthEmulator(auth, `http://127.0.0.1:${PORTS.auth}`, { disableWarnings: true });
+  const db = getFirestore(app);
+  connectFirestoreEmulator(db, "127.0.0.1", PORTS.firestore);
+  await signInWithEmailAndPassword(auth, user.email, user.password);
+  return { app, db };
+}
+
+interface BatchDoc {
+  status?: string;
+  results?: Result[];
+  error?: { code: string };
+  expire_at?: { toMillis(): number };
+}
+
+function processed(batchId: string): Promise<BatchDoc> {
+  return eventually(async () => {
+    const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
+    return d?.status ? d : undefined;
+  });
+}
+
+describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
+  let chw: TestUser;
+  let dev: { app: FirebaseApp; db: WebFirestore };
+
+  before(async () => {
+    chw = await createUser("chw");
+    dev = await device(chw);
+  });
+
+  after(async () => {
+    await terminate(dev.db);
+    await deleteApp(dev.app);
+  });
+
+  it("applies a batch the device wrote, writes results and an expiry back, and replays across routes", async () => {
+    const batchId = randomUUID();
+    const p = patient();
+    const c = kase(String(p.id), { risk_level: "RED" });
+    const bad: Record<string, unknown> = { ...patient(), chw_id: "someone-else" };
+    await setDoc(doc(dev.db, "syncBatches", batchId), {
+      chw_id: chw.uid,
+      device_id: "phone-1",
+      changes: { patients: [p, bad], cases: [c] },
+    });
+    const done = await processed(batchId);
+    expect(done.status).to.equal("applied");
+    expect(done.results!.map((r) => [r.id, r.outcome, r.reason ?? null])).to.deep.equal([
+      [p.id, "applied", null],
+      [bad.id, "rejected", "SERVER_OWNED_FIELD"],
+      [c.id, "applied", null],
+    ]);
+    expect(done.expire_at!.toMillis()).to.be.greaterThan(Date.now() + 24 * 3600_000);
+    const stored = (
+      await adminDb()
+        .doc(`cases/${String(c.id)}`)
+        .get()
+    ).data()!;
+    expect(stored).to.deep.include({ chw_id: chw.uid, status: "TRIAGED" });
+    expect(
+      (
+        await adminDb()
+          .doc(`analysisJobs/${String(c.id)}.v1`)
+          .get()
+      ).exists,
+    ).to.equal(true);
+    // The device reads its own batch back (the result it shows the CHW).
+    const mine = await getDoc(doc(dev.db, "syncBatches", batchId));
+    expect(mine.get("status")).to.equal("applied");
+    // The same batch arriving over HTTPS is a replay with the same results.
+    const https = await seedSync(chw.token, {
+      batch_id: batchId,
+      changes: { patients: [p, bad], cases: [c] },
+    });
+    expect(https.body.replayed).to.equal(true);
+    expect(https.body.results).to.deep.equal(done.results);
+  });
+
+  it("refuses a batch naming a user who is not a CHW, writing the code back", async () => {
+    const doctor = await createUser("doctor");
+    const batchId = randomUUID();
+    // The emulator's auth context is a placeholder, so this goes in with the Admin SDK; the
+    // writer-equals-chw_id check itself is covered by apply-sync.spec.ts.
+    await adminDb()
+      .doc(`syncBatches/${batchId}`)
+      .set({ chw_id: doctor.uid, device_id: "x", changes: { patients: [patient()] } });
+    const done = await processed(batchId);
+    expect(done.status).to.equal("rejected");
+    expect(done.error!.code).to.equal("SYNC_2002");
+    expect((await adminDb().doc(`syncScopes/${doctor.uid}`).get()).exists).to.equal(false);
+  });
+
+  it("refuses a malformed batch document with a code", async () => {
+    const batchId = randomUUID();
+    await adminDb()
+      .doc(`syncBatches/${batchId}`)
+      .set({ chw_id: chw.uid, device_id: "x", changes: { patients: "lots" } });
+    const done = await processed(batchId);
+    expect(done).to.deep.include({ status: "rejected" });
+    expect(done.error!.code).to.equal("SYNC_1000");
+  });
+
+  it("security rules refuse a device writing a batch for another CHW or with extra fields", async () => {
+    const batch = (over: Record<string, unknown>) =>
+      setDoc(doc(dev.db, "syncBatches", randomUUID()), {
+        chw_id: chw.uid,
+        device_id: "phone-1",
+        changes: { patients: [patient()] },
+        ...over,
+      });
+    let denied = 0;
+    for (const over of [{ chw_id: "someone-else" }, { status: "applied" }]) {
+      try {
+        await batch(over);
+      } catch (e) {
+        if ((e as { code?: string }).code === "permission-denied") denied++;
+      }
+    }
+    expect(denied).to.equal(2);
+  });
+});
