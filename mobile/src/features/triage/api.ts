@@ -17,6 +17,8 @@ export type {
   TriageAnswers,
 } from "./danger-signs";
 export { DANGER_SIGN_CODES, SYMPTOM_CODES, evaluateDangerSigns } from "./danger-signs";
+export type { DecodeResult, EncodedPhoto, TriagePhoto } from "./decode-photo";
+export { decodePhoto } from "./decode-photo";
 export type { LoadOptions, ModelLoadResult, ModelSource, TriageModel } from "./load-model";
 export { DEFAULT_MAX_WEIGHT_BYTES, loadTriageModel } from "./load-model";
 export type { TriageModelMeta } from "./model-meta";

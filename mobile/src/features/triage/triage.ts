@@ -1,10 +1,11 @@
 import type { OnDeviceTriage } from "@dermadetect/contract";
 import type { FiredRule, TriageAnswers } from "./danger-signs";
+import type { TriagePhoto } from "./decode-photo";
+import { decodePhoto, isEncodedPhoto } from "./decode-photo";
 import { evaluateDangerSigns, rulesRisk } from "./danger-signs";
 import type { TriageModel } from "./load-model";
 import { embedImage } from "./load-model";
 import { DEMO_MODEL_LABEL } from "./model-meta";
-import type { RgbImage } from "./preprocess";
 import { checkImage, preprocessImage } from "./preprocess";
 import type { RiskLevel } from "./risk";
 import { worseOf, worstOf } from "./risk";
@@ -22,8 +23,8 @@ import { modelRisk, scoreEmbedding } from "./zero-shot";
 /** What the new-case screen hands to triage. */
 export interface TriageInput {
   answers: TriageAnswers;
-  /** Decoded lesion photos (RGB or RGBA); may be empty. */
-  photos: readonly RgbImage[];
+  /** Lesion photos: JPEG bytes (a CapturedPhoto) or decoded RGB/RGBA pixels; may be empty. */
+  photos: readonly TriagePhoto[];
 }
 
 /** Which model scored the case. */
@@ -96,9 +97,14 @@ function modelInfo(model: TriageModel): ModelInfo {
 /** Score one photo with the model; the preprocessed tensor is always disposed. */
 async function assessPhoto(
   model: TriageModel,
-  image: RgbImage,
+  input: TriagePhoto,
   photo: number,
 ): Promise<PhotoAssessment> {
+  const decoded = isEncodedPhoto(input)
+    ? decodePhoto(input)
+    : { kind: "ok" as const, image: input };
+  if (decoded.kind !== "ok") return { kind: "unreadable", photo, message: decoded.message };
+  const { image } = decoded;
   const problem = checkImage(image);
   if (problem) return { kind: "unreadable", photo, message: problem };
   const pixels = preprocessImage(image, model.meta.input);
