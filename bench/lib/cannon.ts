@@ -12,8 +12,13 @@ export interface CannonRun {
 /**
  * Runs autocannon and records every response time (autocannon's own summary has p97.5 but no
  * p95, and the report wants p50/p95/p99 computed the same way for every benchmark).
+ * `onSample` sees each response after the request's own `onResponse` ran, so a caller can file
+ * the time under the request kind that `onResponse` noted.
  */
-export function runCannon(opts: autocannon.Options): Promise<CannonRun> {
+export function runCannon(
+  opts: autocannon.Options,
+  onSample?: (statusCode: number, responseTimeMs: number) => void,
+): Promise<CannonRun> {
   const samples: number[] = [];
   const statuses = new Map<number, number>();
   return new Promise((resolve, reject) => {
@@ -24,6 +29,7 @@ export function runCannon(opts: autocannon.Options): Promise<CannonRun> {
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
       samples.push(responseTimeMs);
       statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+      onSample?.(statusCode, responseTimeMs);
     });
   });
 }
