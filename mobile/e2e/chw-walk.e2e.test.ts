@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { API_BASE_URL, AUTH_URL, closeAdmin, createUser } from "@/test-support/emulator";
 import { newId } from "@/lib/ids";
 import { localStackOptions, startWebServer } from "../web/serve";
-import { lesionPng } from "./test-png";
+import { lesionPng } from "@/test-support/test-png";
 
 /*
  * The CHW workflow in Debian's headless Chromium against the local stack (Firestore, Auth,

@@ -240,9 +240,13 @@ export class UploadQueue {
 /** Sends photo bytes with `fetch` as a grant says. `rewrite` maps the URL (web dev proxy). */
 export function fetchPut(rewrite: (url: string) => string = (u) => u) {
   return async (grant: UploadGrant, body: Uint8Array, contentType: string): Promise<number> => {
+    // The grant's headers are bound into the signature: send them exactly, and add a
+    // Content-Type only when the grant has none (two would be joined into one bad value).
+    const headers = new Headers(grant.headers);
+    if (!headers.has("content-type")) headers.set("content-type", contentType);
     const res = await fetch(rewrite(grant.upload_url), {
       method: grant.method,
-      headers: { "content-type": contentType, ...grant.headers },
+      headers,
       body: new Uint8Array(body),
     });
     return res.status;
