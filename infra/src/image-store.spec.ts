@@ -65,7 +65,7 @@ describe("local image store (stand-in for Cloud Storage)", () => {
       body: Buffer = Buffer.from("x"),
       url = signed.url,
     ) => fetch(url, { method: "PUT", headers, body }).then((r) => r.status);
-    expect(await put({ ...signed.headers, "Content-Type": "image/png" })).to.equal(403);
+    expect(await put({ ...signed.headers, "content-type": "image/png" })).to.equal(403);
     const noRange = { ...signed.headers };
     delete noRange["x-goog-content-length-range"];
     expect(await put(noRange)).to.equal(403);

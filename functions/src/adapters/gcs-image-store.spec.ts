@@ -114,7 +114,7 @@ describe("GcsImageStore signed URLs (offline, local service-account key)", () =>
       "content-type;host;x-goog-content-length-range;x-goog-if-generation-match",
     );
     expect(signed.headers).to.deep.equal({
-      "Content-Type": "image/png",
+      "content-type": "image/png",
       "x-goog-content-length-range": UPLOAD_SIZE_RANGE,
       "x-goog-if-generation-match": "0",
     });
@@ -122,7 +122,7 @@ describe("GcsImageStore signed URLs (offline, local service-account key)", () =>
     // The headers the response tells the client to send verify; any change breaks the signature.
     expect(signatureValid("PUT", url, signed.headers)).to.equal(true);
     const tampered: Array<Record<string, string>> = [
-      { ...signed.headers, "Content-Type": "image/jpeg" },
+      { ...signed.headers, "content-type": "image/jpeg" },
       { ...signed.headers, "x-goog-content-length-range": "1,104857600" },
       { ...signed.headers, "x-goog-if-generation-match": "123" },
     ];

@@ -15,6 +15,9 @@ function statusOf(e: unknown): number | undefined {
  * (Cloud Storage refuses a body outside the range) and `x-goog-if-generation-match: 0` (the
  * object must not exist yet, so a verified photo can never be overwritten through a URL).
  *
+ * Header names in the answer are lower case, so a client that merges them into its own
+ * headers object replaces its `content-type` instead of sending the header twice.
+ *
  * On Cloud Functions there is no private key: the library signs through the IAM signBlob API,
  * so the function's service account needs `iam.serviceAccountTokenCreator` on itself. With a
  * service-account key in `options.credentials` (the unit tests) signing is offline.
@@ -55,7 +58,7 @@ export class GcsImageStore implements ImageStore {
     return {
       url,
       method: "PUT",
-      headers: { "Content-Type": p.contentType, ...extensionHeaders },
+      headers: { "content-type": p.contentType, ...extensionHeaders },
       expiresAt,
     };
   }

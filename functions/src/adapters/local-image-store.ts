@@ -90,7 +90,7 @@ export class LocalImageStore implements ImageStore {
       url: await this.url(grant, expiresAt),
       method: "PUT",
       headers: {
-        "Content-Type": p.contentType,
+        "content-type": p.contentType,
         "x-goog-content-length-range": UPLOAD_SIZE_RANGE,
         "x-goog-if-generation-match": "0",
       },

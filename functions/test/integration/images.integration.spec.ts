@@ -58,7 +58,7 @@ describe("photo uploads: signed URL → local image store → verifyImage", () =
     expect(res.status).to.equal(200);
     expect(res.body.method).to.equal("PUT");
     expect(res.body.image_key).to.equal(imageKeyFor(caseId, img.sha256, "image/jpeg"));
-    expect(res.body.headers).to.include({ "Content-Type": "image/jpeg" });
+    expect(res.body.headers).to.include({ "content-type": "image/jpeg" });
     expect(res.body.expires_at - Date.now()).to.be.within(1, 15 * 60 * 1000);
     const queued = await testDb().doc(`cases/${caseId}`).get();
     expect(queued.get("images")).to.deep.equal([
