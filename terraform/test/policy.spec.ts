@@ -254,8 +254,22 @@ output "y" { value = 1 }`);
     expect(undocumented(bad)).to.have.length(3);
   });
 
-  it("documents every input and output in terraform/README.md", () => {
+  it("documents every input and output in terraform/README.md, and nothing that is gone", () => {
     const readme = readFileSync(join(TERRAFORM_DIR, "README.md"), "utf8");
+    const docs = readme.slice(
+      readme.indexOf("<!-- BEGIN_TF_DOCS -->"),
+      readme.indexOf("<!-- END_TF_DOCS -->"),
+    );
+    const documented = [...docs.matchAll(/^\| ([a-z0-9_]+) \|/gm)].map((m) => m[1]!);
+    const declared = new Set(
+      [...modules.values()]
+        .flatMap((m) => [...blocks(m, "variable"), ...blocks(m, "output")])
+        .map((b) => b.name),
+    );
+    expect(
+      documented.filter((name) => !declared.has(name)),
+      "stale README rows",
+    ).to.deep.equal([]);
     for (const dir of [STACK, FUNCTION, ...ENVIRONMENTS]) {
       for (const b of [
         ...blocks(modules.get(dir)!, "variable"),

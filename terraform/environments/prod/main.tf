@@ -19,5 +19,4 @@ module "dermadetect" {
   alert_emails           = var.alert_emails
   medgemma               = var.medgemma
   medgemma_deployment    = var.medgemma_deployment
-  image_source_url       = var.image_source_url
 }

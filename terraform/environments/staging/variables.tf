@@ -52,7 +52,3 @@ variable "medgemma_deployment" {
   })
 }
 
-variable "image_source_url" {
-  description = "IMAGE_SOURCE_URL: base URL serving model-ready photos to analyzeCase (empty sends none)."
-  type        = string
-}

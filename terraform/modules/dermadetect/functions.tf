@@ -167,7 +167,6 @@ locals {
     MEDGEMMA_MODEL_ID      = var.medgemma.model_id
     MEDGEMMA_TIMEOUT_MS    = tostring(var.medgemma.timeout_ms)
     MEDGEMMA_MAX_TOKENS    = tostring(var.medgemma.max_tokens)
-    IMAGE_SOURCE_URL       = var.image_source_url
   }
 
   # Secret Manager secrets bound as environment variables: function => { ENV_NAME = secret id }.

@@ -114,10 +114,6 @@ variable "medgemma_deployment" {
   }
 }
 
-variable "image_source_url" {
-  description = "IMAGE_SOURCE_URL param: base URL that serves verified, model-ready image bytes as GET {url}/{image_key} to analyzeCase; empty sends no photos."
-  type        = string
-}
 
 variable "alert_emails" {
   description = "Email addresses notified by the alert policies."
