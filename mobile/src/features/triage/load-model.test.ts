@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readModelDir } from "../../../scripts/read-model-dir";
 import { syntheticPhoto } from "../../../scripts/synthetic-photos";
 import type { TriageModel } from "./load-model";
-import { decodedWeightBytes, embedImage, loadTriageModel } from "./load-model";
+import { checkEmbedding, decodedWeightBytes, embedImage, loadTriageModel } from "./load-model";
 import type { TriageModelMeta } from "./model-meta";
 import { checkTriageMeta } from "./model-meta";
 import { preprocessImage } from "./preprocess";
@@ -191,6 +191,14 @@ describe("triage model loading", () => {
     const fits = await loadTriageModel(readModelDir(), { maxWeightBytes: bytes });
     expect(fits.kind).toBe("ok");
     if (fits.kind === "ok") fits.model.graph.dispose();
+  });
+
+  it("treats a NaN, infinite, all-zero or wrongly sized embedding as a model failure", () => {
+    expect(checkEmbedding([0.6, 0.8], 2)).toBeNull();
+    expect(checkEmbedding([0.6, Number.NaN], 2)).toContain("NaN");
+    expect(checkEmbedding([Infinity, 0], 2)).toContain("Infinity");
+    expect(checkEmbedding([0, 0], 2)).toContain("zero");
+    expect(checkEmbedding([1, 0, 0], 2)).toContain("expected 2");
   });
 
   it("checkTriageMeta accepts the committed fixture metadata", () => {

@@ -137,6 +137,21 @@ export async function loadTriageModel(
 }
 
 /**
+ * Why an embedding cannot be scored, or null. A NaN or all-zero embedding would score every
+ * label near sigmoid(logit_bias) and read as a reassuring GREEN, so it counts as a model failure.
+ */
+export function checkEmbedding(values: ArrayLike<number>, dim: number): string | null {
+  if (values.length !== dim) return `${values.length} values, expected ${dim}`;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? Number.NaN;
+    if (!Number.isFinite(v)) return `value ${i} is ${v}`;
+    squares += v * v;
+  }
+  return squares > 0 ? null : "all values are zero";
+}
+
+/**
  * The image embedding of one preprocessed photo ([1, …] from preprocessImage), as a plain
  * array. The input stays the caller's; every intermediate tensor is disposed.
  */
@@ -153,13 +168,10 @@ export async function embedImage(model: TriageModel, pixels: tf.Tensor4D): Promi
   const tensor = Array.isArray(result) ? result[0] : result;
   if (!tensor) throw new Error(`model returned no ${output.name}`);
   try {
-    const values = await tensor.data();
-    if (values.length !== output.dim) {
-      throw new Error(
-        `model returned ${values.length} values for ${output.name}, expected ${output.dim}`,
-      );
-    }
-    return Float32Array.from(values);
+    const values = Float32Array.from(await tensor.data());
+    const problem = checkEmbedding(values, output.dim);
+    if (problem) throw new Error(`model output ${output.name}: ${problem}`);
+    return values;
   } finally {
     tf.dispose(result);
   }
