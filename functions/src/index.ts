@@ -3,3 +3,4 @@ export { api } from "./triggers/api";
 export { verifyImage } from "./triggers/verify-image";
 export { onDiagnosisWritten } from "./triggers/on-diagnosis-written";
 export { applySync } from "./triggers/apply-sync";
+export { updatePatientReview } from "./triggers/update-patient-review";

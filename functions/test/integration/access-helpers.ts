@@ -17,6 +17,8 @@ export function adminDb(): Firestore {
 export interface Account {
   uid: string;
   token: string;
+  email: string;
+  password: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function account(
   );
   const body = (await res.json()) as { idToken?: string };
   if (!body.idToken) throw new Error(`sign-in failed: ${res.status}`);
-  return { uid, token: body.idToken };
+  return { uid, token: body.idToken, email, password };
 }
 
 /** An API answer: status, parsed body and the raw text (for leak checks). */

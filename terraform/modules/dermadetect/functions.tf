@@ -111,6 +111,17 @@ locals {
       max         = 10
       ingress     = "ALLOW_INTERNAL_ONLY"
     }
+    updatePatientReview = {
+      description = "Keeps review_pending/review_doctor_ids on a case's patient for the doctor rules"
+      trigger     = { kind = "firestore", event_type = "google.cloud.firestore.document.v1.written", document = "cases/{caseId}", topic = null, schedule = null, retry = true }
+      memory      = "256Mi"
+      cpu         = "1"
+      timeout     = 60
+      concurrency = 10
+      min         = 0
+      max         = 10
+      ingress     = "ALLOW_INTERNAL_ONLY"
+    }
   }
 
   topic_ids = {
@@ -172,14 +183,15 @@ locals {
   # Secret Manager secrets bound as environment variables: function => { ENV_NAME = secret id }.
   # Only secrets the code declares with defineSecret belong here (consistency.spec.ts).
   function_secrets = {
-    api                = {}
-    applySync          = {}
-    relayAnalysisJob   = {}
-    sweepAnalysisJobs  = {}
-    analyzeCase        = {}
-    analysisDeadLetter = {}
-    verifyImage        = {}
-    onDiagnosisWritten = {}
+    api                 = {}
+    applySync           = {}
+    relayAnalysisJob    = {}
+    sweepAnalysisJobs   = {}
+    analyzeCase         = {}
+    analysisDeadLetter  = {}
+    verifyImage         = {}
+    onDiagnosisWritten  = {}
+    updatePatientReview = {}
   }
 
   # analyzeCase is invoked by the owned push subscription, not by Eventarc. Its code is an

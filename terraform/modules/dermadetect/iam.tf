@@ -44,14 +44,15 @@ resource "google_service_account" "builder" {
 locals {
   # Project-level grants to function identities: "function|role" => one-line reason.
   function_project_roles = {
-    "api|roles/datastore.user"                = "reads and writes patients, cases, diagnoses, receipts, scopes and audit logs for the HTTPS routes"
-    "applySync|roles/datastore.user"          = "applies sync batches: canonical records, scope sequence, receipts, outbox jobs, audit logs"
-    "relayAnalysisJob|roles/datastore.user"   = "marks outbox jobs published"
-    "sweepAnalysisJobs|roles/datastore.user"  = "queries and updates outbox jobs stuck unpublished"
-    "analyzeCase|roles/datastore.user"        = "claims jobs and writes ai_analysis to cases through the scope writer"
-    "analysisDeadLetter|roles/datastore.user" = "marks dead-lettered jobs and their cases failed"
-    "verifyImage|roles/datastore.user"        = "marks an uploaded image verified or rejected on its case"
-    "onDiagnosisWritten|roles/datastore.user" = "normalises diagnoses and moves their case to DIAGNOSED"
+    "api|roles/datastore.user"                 = "reads and writes patients, cases, diagnoses, receipts, scopes and audit logs for the HTTPS routes"
+    "applySync|roles/datastore.user"           = "applies sync batches: canonical records, scope sequence, receipts, outbox jobs, audit logs"
+    "relayAnalysisJob|roles/datastore.user"    = "marks outbox jobs published"
+    "sweepAnalysisJobs|roles/datastore.user"   = "queries and updates outbox jobs stuck unpublished"
+    "analyzeCase|roles/datastore.user"         = "claims jobs and writes ai_analysis to cases through the scope writer"
+    "analysisDeadLetter|roles/datastore.user"  = "marks dead-lettered jobs and their cases failed"
+    "verifyImage|roles/datastore.user"         = "marks an uploaded image verified or rejected on its case"
+    "onDiagnosisWritten|roles/datastore.user"  = "normalises diagnoses and moves their case to DIAGNOSED"
+    "updatePatientReview|roles/datastore.user" = "reads a patient's cases and updates its review fields for the doctor rules"
   }
 }
 

@@ -1,0 +1,51 @@
+/**
+ * What security rules need to know about a patient for doctors: whether one of the patient's
+ * cases awaits diagnosis, and which doctors diagnosed one of them. Rules cannot look up a
+ * patient's cases in a list query, so the server keeps these two fields on the patient
+ * (docs/decisions/2026-11-access-control.md).
+ */
+export interface PatientReview {
+  review_pending: boolean;
+  review_doctor_ids: string[];
+}
+
+/** The fields of a case that decide its patient's review state. */
+export interface CaseReviewFields {
+  patient_id?: unknown;
+  status?: unknown;
+  doctor_id?: unknown;
+  deleted_at?: unknown;
+}
+
+/** A patient's review state from all of its cases; tombstoned cases count for nothing. */
+export function reviewOf(cases: readonly CaseReviewFields[]): PatientReview {
+  const live = cases.filter((c) => c.deleted_at == null);
+  const doctors = new Set<string>();
+  for (const c of live) {
+    if (typeof c.doctor_id === "string" && c.doctor_id.length > 0) doctors.add(c.doctor_id);
+  }
+  return {
+    review_pending: live.some((c) => c.status === "PENDING_DIAGNOSIS"),
+    review_doctor_ids: [...doctors].sort(),
+  };
+}
+
+/** True when a case write can change its patient's (or its former patient's) review state. */
+export function affectsReview(
+  before: CaseReviewFields | undefined,
+  after: CaseReviewFields | undefined,
+): boolean {
+  const keys: Array<keyof CaseReviewFields> = ["patient_id", "status", "doctor_id", "deleted_at"];
+  return keys.some((k) => (before?.[k] ?? null) !== (after?.[k] ?? null));
+}
+
+/** True when the stored fields already say what `want` says (no write needed). */
+export function sameReview(have: Partial<PatientReview> | undefined, want: PatientReview): boolean {
+  const ids = have?.review_doctor_ids;
+  return (
+    (have?.review_pending ?? false) === want.review_pending &&
+    Array.isArray(ids) &&
+    ids.length === want.review_doctor_ids.length &&
+    ids.every((id, i) => id === want.review_doctor_ids[i])
+  );
+}
