@@ -3,8 +3,12 @@ import { affectsReview, reviewOf, sameReview } from "./patient-review";
 
 describe("patient review state (doctor access to patients)", () => {
   it("is pending while any live case awaits diagnosis", () => {
-    expect(reviewOf([{ status: "TRIAGED" }, { status: "PENDING_DIAGNOSIS" }]).review_pending).to.equal(true);
-    expect(reviewOf([{ status: "TRIAGED" }, { status: "DIAGNOSED", doctor_id: "d1" }]).review_pending).to.equal(false);
+    expect(
+      reviewOf([{ status: "TRIAGED" }, { status: "PENDING_DIAGNOSIS" }]).review_pending,
+    ).to.equal(true);
+    expect(
+      reviewOf([{ status: "TRIAGED" }, { status: "DIAGNOSED", doctor_id: "d1" }]).review_pending,
+    ).to.equal(false);
     expect(reviewOf([]).review_pending).to.equal(false);
   });
 
@@ -21,10 +25,10 @@ describe("patient review state (doctor access to patients)", () => {
 
   it("reacts only to patient, status, doctor or deletion changes", () => {
     const base = { patient_id: "p", status: "TRIAGED", risk_level: "RED" };
-    expect(affectsReview(base, { ...base, risk_level: "GREEN" } as typeof base)).to.equal(false);
+    expect(affectsReview(base, { ...base, risk_level: "GREEN" })).to.equal(false);
     expect(affectsReview(base, { ...base, status: "PENDING_DIAGNOSIS" })).to.equal(true);
     expect(affectsReview(base, { ...base, patient_id: "q" })).to.equal(true);
-    expect(affectsReview(base, { ...base, deleted_at: 1 } as typeof base)).to.equal(true);
+    expect(affectsReview(base, { ...base, deleted_at: 1 })).to.equal(true);
     expect(affectsReview(undefined, base)).to.equal(true);
     expect(affectsReview(base, undefined)).to.equal(true);
   });

@@ -55,7 +55,7 @@ async function refreshPatientReview(
     // No patient yet, or a case naming another scope's patient: nothing a doctor may reach.
     if (!patient.exists || patient.get("chw_id") !== chwId) return;
     const want = reviewOf(snap.docs.map((d) => d.data()));
-    if (sameReview(patient.data() as Partial<PatientReview>, want)) return;
+    if (sameReview(patient.data(), want)) return;
     try {
       await ref.update({ ...want }, { lastUpdateTime: patient.updateTime! });
       log.info("patient review updated", { case_id: caseId, stage: "review", attempt: round + 1 });
