@@ -2,7 +2,6 @@ import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
 import { db } from "../adapters/firebase";
 import { affectsReview, reviewOf, sameReview } from "../domain/patient-review";
-import type { PatientReview } from "../domain/patient-review";
 import { log } from "../logger";
 
 /** A write to `cases/{caseId}` as the trigger sees it. */
