@@ -24,7 +24,8 @@ describe("patient review state (doctor access to patients)", () => {
   });
 
   it("reacts only to patient, status, doctor or deletion changes", () => {
-    const base = { patient_id: "p", status: "TRIAGED", risk_level: "RED" };
+    // Whole case documents, as the trigger gets them: other fields must not matter.
+    const base: Record<string, unknown> = { patient_id: "p", status: "TRIAGED", risk_level: "RED" };
     expect(affectsReview(base, { ...base, risk_level: "GREEN" })).to.equal(false);
     expect(affectsReview(base, { ...base, status: "PENDING_DIAGNOSIS" })).to.equal(true);
     expect(affectsReview(base, { ...base, patient_id: "q" })).to.equal(true);
