@@ -9,12 +9,13 @@ export interface PatientReview {
   review_doctor_ids: string[];
 }
 
-/** The fields of a case that decide its patient's review state. */
+/** A case document; only these fields decide its patient's review state. */
 export interface CaseReviewFields {
   patient_id?: unknown;
   status?: unknown;
   doctor_id?: unknown;
   deleted_at?: unknown;
+  [field: string]: unknown;
 }
 
 /** A patient's review state from all of its cases; tombstoned cases count for nothing. */
