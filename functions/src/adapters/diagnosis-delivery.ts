@@ -1,4 +1,5 @@
 import type { Firestore } from "firebase-admin/firestore";
+import { errorName, log } from "../logger";
 
 /** `diagnosisDeliveries/{diagnosis_id}`: when a diagnosis first went back to the CHW's device. */
 export interface DiagnosisDelivery {
@@ -50,4 +51,29 @@ export async function recordDiagnosisDeliveries(
     }),
   );
   return recorded;
+}
+
+/**
+ * The pull routes' hook: records the live diagnoses a pull page carries. Never fails the pull
+ * (a lost stamp only leaves one case out of the turnaround report); failures are logged.
+ */
+export async function noteDiagnosisDeliveries(
+  firestore: Firestore,
+  chwId: string,
+  records: ReadonlyArray<Record<string, unknown>>,
+  requestId: string,
+): Promise<void> {
+  const live = records.filter(
+    (r): r is { id: string; case_id: string } =>
+      r.deleted_at == null && typeof r.id === "string" && typeof r.case_id === "string",
+  );
+  try {
+    await recordDiagnosisDeliveries(firestore, chwId, live, Date.now());
+  } catch (e) {
+    log.warn("diagnosis delivery not recorded", {
+      request_id: requestId,
+      stage: "diagnosis_delivered",
+      error_name: errorName(e),
+    });
+  }
 }

@@ -9,6 +9,7 @@ import {
 } from "@dermadetect/contract";
 import type { PullQuery, RecordResult, SyncTable, WatermelonRaw } from "@dermadetect/contract";
 import { db } from "../adapters/firebase";
+import { noteDiagnosisDeliveries } from "../adapters/diagnosis-delivery";
 import { applySyncBatch, pullScope } from "../adapters/sync-store";
 import type { PullPage, SyncBatchOutcome, SyncSource } from "../adapters/sync-store";
 import { countRecords, seedItems, watermelonItems } from "../domain/batch-items";
@@ -131,6 +132,7 @@ export const seedSyncRoute: Route = {
       body.last_sync_timestamp ?? 0,
       LIMITS.defaultPullPage,
     );
+    await noteDiagnosisDeliveries(db(), chwId, page.records.diagnoses, req.requestId);
     return {
       status: 200,
       body: {
@@ -190,6 +192,7 @@ export const pullRoute: Route = {
     const q = parseQuery(req);
     const cursor = cursorOf(q);
     const page = await pullScope(db(), auth!.uid, cursor, pageSize(q));
+    await noteDiagnosisDeliveries(db(), auth!.uid, page.records.diagnoses, req.requestId);
     return { status: 200, body: watermelonPull(page, cursor) };
   },
 };

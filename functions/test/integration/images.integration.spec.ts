@@ -150,7 +150,11 @@ describe("photo uploads: signed URL → local image store → verifyImage", () =
       expect(await put(res.body, c.body)).to.equal(200);
       const img = await waitForImage(caseId, c.sha, (i) => i.state === "rejected");
       expect(img.reason).to.equal(c.reason);
-      expect(await store().read(res.body.image_key), c.reason).to.equal(undefined);
+      // Marked first, deleted right after: wait for the delete.
+      await waitFor(
+        async () => ((await store().read(res.body.image_key)) ? undefined : true),
+        `${c.reason} object deleted`,
+      );
     }
     const after = (await testDb().doc(`cases/${caseId}`).get()).data() ?? {};
     expect(after.content_version).to.equal(1);
