@@ -5,7 +5,6 @@ import type { AssessCase } from "./assessment";
 /**
  * The new-case screen's assessment through the triage feature's public API: the model (when one
  * is installed and loaded) plus the danger-sign rules; rules alone while `model` resolves to null.
- * Photos without decoded pixels (a platform that did not decode them) are not scored.
  */
 export function assessWithTriage(
   model: Promise<TriageModel | null>,
@@ -14,7 +13,11 @@ export function assessWithTriage(
   return async (answers, photos) => {
     const loaded = await model;
     const result = await triageCase(
-      { answers, photos: photos.flatMap((p) => (p.pixels ? [p.pixels] : [])) },
+      // Pixels when the platform decoded them (web canvas), else the JPEG bytes triage decodes.
+      {
+        answers,
+        photos: photos.map((p) => p.pixels ?? { bytes: p.bytes, contentType: p.contentType }),
+      },
       loaded,
     );
     if (result.kind === "bad-data") return result;

@@ -112,6 +112,8 @@ export class SyncEngine {
   };
   private scopeManifest: Manifest | undefined;
   private batches: BatchView[] = [];
+  /** Batches created by this engine that the listener has not delivered yet (a tick or two). */
+  private justQueued: BatchView[] = [];
   private seenProcessed = new Set<string>();
   private discarded = new Set<string>();
   private history: HistoryEntry[] = [];
@@ -166,6 +168,8 @@ export class SyncEngine {
         uid,
         (s) => {
           this.batches = s.docs.map(toBatchView);
+          const delivered = new Set(this.batches.map((b) => b.id));
+          this.justQueued = this.justQueued.filter((b) => !delivered.has(b.id));
           this.fresh.batches = !s.fromCache;
           this.noteProcessedBatches();
           this.changed();
@@ -315,7 +319,9 @@ export class SyncEngine {
       changes,
     };
     if (!isSyncBatchDoc(doc)) return false;
-    // Not awaited: the write is in the local cache now, and the listener shows it as pending.
+    // Shown as pending right away; the listener delivers the same batch from the cache shortly.
+    this.justQueued.push({ id: batchId, pending: true, changes });
+    // Not awaited: the write is in the SDK's persisted queue now; offline it settles days later.
     this.deps.firestore
       .create("syncBatches", batchId, doc as unknown as Record<string, unknown>)
       .catch((e: unknown) => this.log("write-refused", codeOf(e)));
@@ -376,7 +382,11 @@ export class SyncEngine {
       const wasComplete = this.completeness.kind === "complete";
       this.completeness = { kind: "complete", at: now, count: local.count };
       if (!wasComplete) this.log("complete", `${local.count} records`);
-      const view = deriveView({ ...this.docs, batches: this.batches, discarded: this.discarded });
+      const view = deriveView({
+        ...this.docs,
+        batches: this.allBatches(),
+        discarded: this.discarded,
+      });
       const photosOut = this.deps.uploads.list().some((u) => u.state !== "uploaded");
       if (view.unconfirmed === 0 && !photosOut) {
         this.lastConfirmedAt = now;
@@ -399,8 +409,12 @@ export class SyncEngine {
     }
   }
 
+  private allBatches(): BatchView[] {
+    return this.justQueued.length === 0 ? this.batches : [...this.batches, ...this.justQueued];
+  }
+
   private changed(): void {
-    const settled = this.batches.every((b) => !b.pending && b.status);
+    const settled = this.allBatches().every((b) => !b.pending && b.status);
     if (this.online && this.allFresh() && settled && !this.repulling) this.compare(false);
     void this.deps.uploads.settle(serverImageStates(this.docs.cases));
     this.snapshot = this.build();
@@ -415,8 +429,8 @@ export class SyncEngine {
     );
     return {
       online: this.online,
-      records: deriveView({ ...this.docs, batches: this.batches, discarded: this.discarded }),
-      batches: this.batches,
+      records: deriveView({ ...this.docs, batches: this.allBatches(), discarded: this.discarded }),
+      batches: this.allBatches(),
       uploads: this.deps.uploads.list(),
       completeness: this.completeness,
       lastConfirmedAt: this.lastConfirmedAt,
