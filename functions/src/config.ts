@@ -1,4 +1,4 @@
-import { defineInt, defineString } from "firebase-functions/params";
+import { defineBoolean, defineInt, defineString } from "firebase-functions/params";
 
 /**
  * Deploy-time parameters. `.value()` is read only inside handlers (never at import time), so a
@@ -22,6 +22,69 @@ export const params = {
   }),
   localImageStoreSecret: defineString("LOCAL_IMAGE_STORE_SECRET", {
     description: "HMAC secret of the local image store's URLs (emulator stack only)",
+    default: "",
+  }),
+  // AI pipeline (DESIGN.md §6). Local values point at the MedGemma stand-in (functions/.env.local).
+  medgemmaProvider: defineString("MEDGEMMA_PROVIDER", {
+    description: "vertex (Vertex AI :predict) or openai (vLLM/Ollama /v1/chat/completions)",
+    default: "vertex",
+    input: { select: { options: [{ value: "vertex" }, { value: "openai" }] } },
+  }),
+  medgemmaBaseUrl: defineString("MEDGEMMA_BASE_URL", {
+    description:
+      "vertex: overrides https://{region}-aiplatform.googleapis.com (empty = default); openai: the server's base URL",
+    default: "",
+  }),
+  medgemmaProject: defineString("MEDGEMMA_PROJECT", {
+    description: "Project of the MedGemma endpoint (empty = this project)",
+    default: "",
+  }),
+  medgemmaRegion: defineString("MEDGEMMA_REGION", {
+    description: "Region of the MedGemma endpoint",
+    default: "us-central1",
+  }),
+  medgemmaEndpointId: defineString("MEDGEMMA_ENDPOINT_ID", {
+    description: "Vertex AI endpoint id serving MedGemma",
+    default: "medgemma",
+  }),
+  medgemmaDedicated: defineBoolean("MEDGEMMA_DEDICATED", {
+    description: "The endpoint is dedicated (Model Garden default): call its dedicatedEndpointDns",
+    default: true,
+  }),
+  medgemmaDedicatedDns: defineString("MEDGEMMA_DEDICATED_DNS", {
+    description: "Known dedicatedEndpointDns; empty = read once with endpoints.get and cache",
+    default: "",
+  }),
+  medgemmaAuth: defineString("MEDGEMMA_AUTH", {
+    description: "google (ADC bearer tokens) or none (local stand-in only)",
+    default: "google",
+  }),
+  medgemmaModelId: defineString("MEDGEMMA_MODEL_ID", {
+    description: "Model id recorded in provenance and sent as `model` to OpenAI-compatible servers",
+    default: "google/medgemma-4b-it",
+  }),
+  medgemmaTimeoutMs: defineInt("MEDGEMMA_TIMEOUT_MS", {
+    description: "Timeout of one model call (below the 540 s function timeout)",
+    default: 120_000,
+  }),
+  medgemmaMaxTokens: defineInt("MEDGEMMA_MAX_TOKENS", {
+    description: "max_tokens of one call (structured answers stay under ~400 tokens)",
+    default: 600,
+  }),
+  medgemmaRetryBaseMs: defineInt("MEDGEMMA_RETRY_BASE_MS", {
+    description: "Base of the jittered backoff between calls within one delivery",
+    default: 2_000,
+  }),
+  analysisRedeliveryBaseMs: defineInt("ANALYSIS_REDELIVERY_BASE_MS", {
+    description: "Base of the jittered backoff before the sweeper redelivers a failed job",
+    default: 60_000,
+  }),
+  analysisDeliveryLeaseMs: defineInt("ANALYSIS_DELIVERY_LEASE_MS", {
+    description: "A published job not claimed within this time is republished by the sweeper",
+    default: 600_000,
+  }),
+  imageSourceUrl: defineString("IMAGE_SOURCE_URL", {
+    description: "Base URL serving verified image bytes as GET {url}/{image_key}",
     default: "",
   }),
 };

@@ -91,3 +91,29 @@ export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   return new AppError(ErrorCode.INTERNAL, "Internal error", { original: e });
 }
+
+/**
+ * Why an AI analysis ended without a result: stored as `cases.analysis.error.code` with the
+ * matching message, which the app shows as is (no PHI, no internals).
+ */
+export enum AnalysisErrorCode {
+  /** The case was deleted (or never existed) before it could be analysed. */
+  CASE_NOT_FOUND = "AI_6001",
+  /** The model's answer never matched the required structure, even after one repair request. */
+  INVALID_OUTPUT = "AI_6002",
+  /** The model endpoint refused the request (4xx): a configuration or input problem. */
+  MODEL_REJECTED = "AI_6003",
+  /** Every delivery failed (model overloaded or unreachable); the job went to the dead-letter topic. */
+  DEAD_LETTERED = "AI_6004",
+}
+
+/** The text the app shows for each analysis failure. */
+export const analysisErrorMessage: Record<AnalysisErrorCode, string> = {
+  [AnalysisErrorCode.CASE_NOT_FOUND]: "The case no longer exists, so it was not analysed.",
+  [AnalysisErrorCode.INVALID_OUTPUT]:
+    "The AI model did not return a usable answer. A doctor will review the case without it.",
+  [AnalysisErrorCode.MODEL_REJECTED]:
+    "The AI service refused the request. A doctor will review the case without it.",
+  [AnalysisErrorCode.DEAD_LETTERED]:
+    "The AI service could not be reached after 5 attempts. A doctor will review the case without it.",
+};

@@ -4,3 +4,7 @@ export { verifyImage } from "./triggers/verify-image";
 export { onDiagnosisWritten } from "./triggers/on-diagnosis-written";
 export { applySync } from "./triggers/apply-sync";
 export { updatePatientReview } from "./triggers/update-patient-review";
+export { relayAnalysisJob } from "./triggers/relay-analysis-job";
+export { sweepAnalysisJobs } from "./triggers/sweep-analysis-jobs";
+export { analyzeCase } from "./triggers/analyze-case";
+export { analysisDeadLetter } from "./triggers/analysis-dead-letter";

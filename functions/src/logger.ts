@@ -27,6 +27,11 @@ export interface LogFields {
   outcome?: string;
   error_name?: string;
   http_status?: number;
+  content_version?: number;
+  model_calls?: number;
+  image_count?: number;
+  total_tokens?: number;
+  publish_attempts?: number;
 }
 
 type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";

@@ -1,4 +1,6 @@
 import { createLocalImageStore } from "./image-store";
+import { startLocalScheduler } from "./local-scheduler";
+import { startMedgemmaStandIn } from "./medgemma-stand-in";
 
 /**
  * Local helpers the stack runs next to the emulators (stand-ins for what cannot run here, such
@@ -12,7 +14,18 @@ export interface LocalService {
 }
 
 /** Every local helper; features register theirs here. */
-export const LOCAL_SERVICES: LocalService[] = [createLocalImageStore().service];
+export const LOCAL_SERVICES: LocalService[] = [
+  createLocalImageStore().service,
+  {
+    name: "medgemma-stand-in",
+    port: 8091,
+    start: async () => {
+      const standIn = await startMedgemmaStandIn(8091);
+      return () => standIn.stop();
+    },
+  },
+  { name: "local-scheduler", port: 8093, start: () => startLocalScheduler(8093) },
+];
 
 /** Starts every service and returns one function that stops them all. */
 export async function startLocalServices(

@@ -2,7 +2,8 @@ import { FieldValue } from "firebase-admin/firestore";
 import type { Firestore, Transaction } from "firebase-admin/firestore";
 
 /** States of an `analysisJobs/{job_key}` outbox document. */
-export type AnalysisJobState = "pending" | "published" | "running" | "done" | "failed";
+export type AnalysisJobState =
+  "pending" | "published" | "running" | "retrying" | "dead_lettered" | "done" | "failed";
 
 /** `analysisJobs/{job_key}` as written by the sync core and read by the AI pipeline. */
 export interface AnalysisJobDoc {

@@ -1,0 +1,20 @@
+import { PubSub } from "@google-cloud/pubsub";
+import type { MessagePublisher } from "../domain/analysis-ports";
+import { projectId } from "../config";
+
+/** Topic of analysis requests (DESIGN.md §6). */
+export const ANALYSIS_TOPIC = "case-analysis-requested";
+/** Dead-letter topic: jobs that failed on every one of their deliveries. */
+export const ANALYSIS_DLQ_TOPIC = "case-analysis-requested-dlq";
+
+let client: PubSub | undefined;
+
+/** Publishes JSON messages with the Pub/Sub client (the emulator when PUBSUB_EMULATOR_HOST is set). */
+export function pubsubPublisher(): MessagePublisher {
+  return {
+    async publish(topic, message) {
+      client ??= new PubSub({ projectId: projectId() });
+      return client.topic(topic).publishMessage({ json: message });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { onMessagePublished } from "firebase-functions/v2/pubsub";
+import type { Firestore } from "firebase-admin/firestore";
+import { failJob } from "../adapters/analysis-store";
+import { db } from "../adapters/firebase";
+import { ANALYSIS_DLQ_TOPIC } from "../adapters/pubsub-publisher";
+import { isAnalysisRequest } from "../domain/analysis-message";
+import { AnalysisErrorCode } from "../errors";
+import { log } from "../logger";
+
+/**
+ * Ends a dead-lettered job as failed, with the reason shown in `cases.analysis`. Messages come
+ * from the pipeline's own forward after 5 deliveries, or from Pub/Sub's dead-letter policy on
+ * the owned push subscription (same payload); either way this is idempotent.
+ */
+export async function handleDeadLetter(
+  message: unknown,
+  deps: { db: Firestore; now?: () => number },
+): Promise<string> {
+  if (!isAnalysisRequest(message)) {
+    log.warn("dead letter rejected: bad message", { stage: "dead_letter", outcome: "bad_message" });
+    return "bad_message";
+  }
+  const r = await failJob(
+    deps.db,
+    message.case_id,
+    message.job_key,
+    AnalysisErrorCode.DEAD_LETTERED,
+    (deps.now ?? Date.now)(),
+  );
+  log.warn("dead-lettered analysis marked failed", {
+    case_id: message.case_id,
+    job_key: message.job_key,
+    stage: "dead_letter",
+    code: AnalysisErrorCode.DEAD_LETTERED,
+    outcome: r,
+  });
+  return r;
+}
+
+/** Handler of `case-analysis-requested-dlq`. */
+export const analysisDeadLetter = onMessagePublished(
+  { topic: ANALYSIS_DLQ_TOPIC, retry: false },
+  async (event) => {
+    let json: unknown;
+    try {
+      json = event.data.message.json;
+    } catch {
+      json = undefined;
+    }
+    await handleDeadLetter(json, { db: db() });
+  },
+);

@@ -1,0 +1,427 @@
+import { randomUUID } from "node:crypto";
+import { onMessagePublished } from "firebase-functions/v2/pubsub";
+import type { Firestore, DocumentData } from "firebase-admin/firestore";
+import { db } from "../adapters/firebase";
+import {
+  claimJob,
+  failJob,
+  markDeadLettered,
+  releaseForRetry,
+  storeResult,
+} from "../adapters/analysis-store";
+import { createMedgemmaClient } from "../adapters/medgemma-client";
+import type { MedgemmaConfig } from "../adapters/medgemma-client";
+import { httpImageSource } from "../adapters/http-image-source";
+import { ANALYSIS_DLQ_TOPIC, ANALYSIS_TOPIC, pubsubPublisher } from "../adapters/pubsub-publisher";
+import { params, projectId } from "../config";
+import { parseFindings } from "../domain/analysis-findings";
+import type { Findings } from "../domain/analysis-findings";
+import { isAnalysisRequest } from "../domain/analysis-message";
+import type { AnalysisRequest } from "../domain/analysis-message";
+import {
+  CLINICAL_DISCLAIMER,
+  PROMPT_VERSION,
+  imageMessages,
+  repairMessages,
+  synthesisMessages,
+} from "../domain/analysis-prompt";
+import type { ChatMessage, PromptCase } from "../domain/analysis-prompt";
+import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
+import type {
+  ChatModel,
+  ImageSource,
+  MessagePublisher,
+  TokenUsage,
+} from "../domain/analysis-ports";
+import { MAX_DELIVERIES, backoffMs } from "../domain/analysis-retry";
+import { AnalysisErrorCode } from "../errors";
+import { errorName, log } from "../logger";
+
+/** Function timeout; every model call and retry must end before it (DESIGN.md §6). */
+export const ANALYZE_TIMEOUT_SECONDS = 540;
+
+/** Everything `analyzeCase` talks to, injectable so tests can run it in-process. */
+export interface AnalysisDeps {
+  db: Firestore;
+  model: ChatModel;
+  images: ImageSource;
+  publisher: MessagePublisher;
+  /** Base and cap of the backoff before the sweeper redelivers a transiently failed job. */
+  redelivery: { baseMs: number; capMs: number };
+  /** Time budget of one delivery, below the function timeout. */
+  budgetMs: number;
+  now?: () => number;
+}
+
+/** Why a delivery ended; logged, and returned for tests. */
+export type AnalysisOutcome =
+  | "analysed"
+  | "superseded"
+  | "ignored"
+  | "bad_message"
+  | "failed"
+  | "retry_scheduled"
+  | "dead_lettered"
+  | "lost_claim";
+
+/** The job key travels with every model call; failures that end the job carry a code. */
+class PermanentFailure extends Error {
+  constructor(readonly code: AnalysisErrorCode) {
+    super(code);
+    this.name = "PermanentFailure";
+  }
+}
+
+interface CallTotals {
+  calls: number;
+  latencyMs: number;
+  usage: TokenUsage;
+  servedModel: string;
+}
+
+function promptCase(kase: DocumentData): PromptCase {
+  const t = (kase.triage_data ?? {}) as Record<string, unknown>;
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((s): s is string => typeof s === "string").slice(0, 30) : [];
+  const obj = (v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return {
+    risk_level: String(kase.risk_level ?? "unknown"),
+    body_site: typeof t.body_site === "string" ? t.body_site : undefined,
+    duration_days: typeof t.duration_days === "number" ? t.duration_days : undefined,
+    symptoms: strings(t.symptoms),
+    danger_signs: strings(t.danger_signs),
+    lesion: obj(t.lesion),
+    on_device: obj(t.on_device),
+  };
+}
+
+/** One structured answer: a call, and one repair call when the answer does not validate. */
+async function askForFindings(
+  model: ChatModel,
+  messages: ChatMessage[],
+  jobKey: string,
+  deadline: number,
+  totals: CallTotals,
+): Promise<Findings> {
+  for (const attempt of [messages, repairMessages(messages)]) {
+    const answer = await model.complete(attempt, { jobKey, deadline });
+    totals.calls++;
+    totals.latencyMs += answer.latencyMs;
+    totals.usage.prompt_tokens += answer.usage.prompt_tokens;
+    totals.usage.completion_tokens += answer.usage.completion_tokens;
+    totals.usage.total_tokens += answer.usage.total_tokens;
+    totals.servedModel ||= answer.model;
+    const parsed = parseFindings(answer.text);
+    if (parsed.ok) return parsed.findings;
+    log.warn("model answer did not validate", {
+      stage: "validate",
+      job_key: jobKey,
+      outcome: parsed.reason,
+    });
+  }
+  throw new PermanentFailure(AnalysisErrorCode.INVALID_OUTPUT);
+}
+
+function dataUrl(bytes: Uint8Array, contentType: string): string {
+  return `data:${contentType};base64,${Buffer.from(bytes).toString("base64")}`;
+}
+
+/**
+ * Handles one delivery of `{case_id, job_key}`: claim (idempotent on the job key), images, one
+ * model call per verified photo plus a text-only synthesis, validation, then the result in one
+ * transaction. The job, not the transport, owns retries: a transient failure gives the job back
+ * to the outbox with a backoff and the delivery is acknowledged; the sweeper redelivers it, and
+ * the 5th failed delivery forwards it to the dead-letter topic. This behaves the same on Pub/Sub
+ * push, on Eventarc and on the functions emulator (which acknowledges even failed deliveries).
+ */
+export async function handleAnalysisRequest(
+  message: unknown,
+  deps: AnalysisDeps,
+): Promise<AnalysisOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  if (!isAnalysisRequest(message)) {
+    log.warn("analysis request rejected: bad message", { stage: "claim", outcome: "bad_message" });
+    return "bad_message";
+  }
+  const { case_id: caseId, job_key: jobKey } = message;
+  const claimId = randomUUID();
+  const claim = await claimJob(deps.db, caseId, jobKey, started, claimId);
+  const base = { case_id: caseId, job_key: jobKey, content_version: claim.job?.content_version };
+  switch (claim.decision.kind) {
+    case "ignore":
+      log.info("analysis delivery ignored", {
+        ...base,
+        stage: "claim",
+        outcome: claim.decision.reason,
+      });
+      return "ignored";
+    case "fail":
+      await failJob(deps.db, caseId, jobKey, AnalysisErrorCode.CASE_NOT_FOUND, now());
+      log.warn("analysis failed", {
+        ...base,
+        stage: "failed",
+        code: AnalysisErrorCode.CASE_NOT_FOUND,
+      });
+      return "failed";
+    case "superseded":
+      await supersede(deps.db, jobKey, now());
+      log.info("analysis skipped: newer case version", {
+        ...base,
+        stage: "claim",
+        outcome: "superseded",
+      });
+      return "superseded";
+    case "dead_letter":
+      return forwardToDeadLetter(deps, message, claim.job?.attempts ?? MAX_DELIVERIES);
+    case "claim":
+      break;
+  }
+  const attempt = claim.attempt!;
+  const job = claim.job!;
+  const kase = claim.kase!;
+  log.info("analysis claimed", { ...base, stage: "claim", outcome: "claimed", attempt });
+  const deadline = started + deps.budgetMs;
+  const totals: CallTotals = {
+    calls: 0,
+    latencyMs: 0,
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    servedModel: "",
+  };
+  try {
+    const facts = promptCase(kase);
+    const verified = (Array.isArray(kase.images) ? (kase.images as DocumentData[]) : []).filter(
+      (img) => img.state === "verified" || img.state === "analysed",
+    );
+    const perImage: Array<{ sha256: string; findings: Findings }> = [];
+    const skipped: Array<{ sha256: string; reason: string }> = [];
+    // One call per photo: MedGemma was evaluated on single images only (model card).
+    for (const img of verified) {
+      const sha256 = String(img.sha256);
+      let bytes;
+      try {
+        bytes = await deps.images.read(String(img.image_key));
+      } catch (e) {
+        if (e instanceof ImageUnavailableError && !e.transient) {
+          skipped.push({ sha256, reason: e.reason });
+          continue;
+        }
+        throw e;
+      }
+      const findings = await askForFindings(
+        deps.model,
+        imageMessages(facts, dataUrl(bytes.bytes, bytes.contentType)),
+        jobKey,
+        deadline,
+        totals,
+      );
+      perImage.push({ sha256, findings });
+    }
+    const synthesis = await askForFindings(
+      deps.model,
+      synthesisMessages(
+        facts,
+        perImage.map((p) => p.findings),
+      ),
+      jobKey,
+      deadline,
+      totals,
+    );
+    const finishedAt = now();
+    const aiAnalysis = {
+      findings: synthesis,
+      per_image: perImage,
+      skipped_images: skipped,
+      model: deps.model.modelId,
+      served_model: totals.servedModel,
+      provider: deps.model.provider,
+      endpoint: deps.model.endpoint,
+      prompt_version: PROMPT_VERSION,
+      latency_ms: totals.latencyMs,
+      total_ms: finishedAt - started,
+      usage: totals.usage,
+      model_calls: totals.calls,
+      image_sha256s: perImage.map((p) => p.sha256),
+      job_key: jobKey,
+      content_version: job.content_version,
+      attempt,
+      disclaimer: CLINICAL_DISCLAIMER,
+      fixture: totals.servedModel.startsWith("fixture/"),
+      analysed_at: finishedAt,
+    };
+    const stored = await storeResult(deps.db, caseId, jobKey, claimId, aiAnalysis, finishedAt);
+    const outcome: AnalysisOutcome =
+      stored === "written"
+        ? "analysed"
+        : stored === "superseded"
+          ? "superseded"
+          : stored === "lost_claim"
+            ? "lost_claim"
+            : "failed";
+    log.info("analysis finished", {
+      ...base,
+      stage: "analysed",
+      outcome: stored,
+      attempt,
+      model_calls: totals.calls,
+      image_count: perImage.length,
+      total_tokens: totals.usage.total_tokens,
+      duration_ms: finishedAt - started,
+    });
+    return outcome;
+  } catch (e) {
+    return handleFailure(e, deps, message, claimId, attempt, base);
+  }
+}
+
+async function supersede(db: Firestore, jobKey: string, now: number): Promise<void> {
+  await db.runTransaction(async (tx) => {
+    const ref = db.doc(`analysisJobs/${jobKey}`);
+    const snap = await tx.get(ref);
+    const state = snap.get("state") as string | undefined;
+    if (!snap.exists || state === "done" || state === "failed") return;
+    tx.update(ref, {
+      state: "done",
+      outcome: "superseded",
+      lease_until: null,
+      next_publish_at: null,
+      finished_at: now,
+    });
+  });
+}
+
+async function forwardToDeadLetter(
+  deps: AnalysisDeps,
+  message: AnalysisRequest,
+  attempts: number,
+): Promise<AnalysisOutcome> {
+  const now = (deps.now ?? Date.now)();
+  const fields = { case_id: message.case_id, job_key: message.job_key, attempt: attempts };
+  try {
+    await deps.publisher.publish(ANALYSIS_DLQ_TOPIC, {
+      case_id: message.case_id,
+      job_key: message.job_key,
+      reason: "max_deliveries",
+    });
+  } catch (e) {
+    // The job stays due: the next sweep delivers it again and this forward is retried.
+    log.error("dead-letter forward failed", {
+      ...fields,
+      stage: "dead_letter",
+      error_name: errorName(e),
+    });
+    return "retry_scheduled";
+  }
+  await markDeadLettered(deps.db, message.job_key, now);
+  log.warn("analysis dead-lettered", { ...fields, stage: "dead_letter", outcome: "forwarded" });
+  return "dead_lettered";
+}
+
+async function handleFailure(
+  e: unknown,
+  deps: AnalysisDeps,
+  message: AnalysisRequest,
+  claimId: string,
+  attempt: number,
+  base: { case_id: string; job_key: string; content_version?: number },
+): Promise<AnalysisOutcome> {
+  const now = (deps.now ?? Date.now)();
+  let permanent: AnalysisErrorCode | undefined;
+  if (e instanceof PermanentFailure) permanent = e.code;
+  else if (e instanceof ModelCallError && !e.transient)
+    permanent = AnalysisErrorCode.MODEL_REJECTED;
+  const httpStatus = e instanceof ModelCallError ? e.httpStatus : undefined;
+  if (permanent) {
+    const r = await failJob(deps.db, message.case_id, message.job_key, permanent, now, claimId);
+    log.warn("analysis failed", {
+      ...base,
+      stage: "failed",
+      code: permanent,
+      outcome: r,
+      attempt,
+      http_status: httpStatus,
+    });
+    return r === "failed" ? "failed" : "lost_claim";
+  }
+  const kind = e instanceof ModelCallError ? e.kind : errorName(e);
+  if (attempt >= MAX_DELIVERIES) {
+    log.warn("analysis failed on its last delivery", {
+      ...base,
+      stage: "retry",
+      outcome: kind,
+      attempt,
+      http_status: httpStatus,
+    });
+    return forwardToDeadLetter(deps, message, attempt);
+  }
+  const retryAt = now + backoffMs(attempt, deps.redelivery);
+  await releaseForRetry(deps.db, message.job_key, claimId, retryAt, kind);
+  log.warn("analysis will be retried", {
+    ...base,
+    stage: "retry",
+    outcome: kind,
+    attempt,
+    http_status: httpStatus,
+    duration_ms: retryAt - now,
+  });
+  return "retry_scheduled";
+}
+
+let defaults: AnalysisDeps | undefined;
+
+/** Production dependencies, built from params on first use. */
+export function defaultAnalysisDeps(): AnalysisDeps {
+  if (defaults) return defaults;
+  const common = {
+    modelId: params.medgemmaModelId.value(),
+    timeoutMs: params.medgemmaTimeoutMs.value(),
+    maxTokens: params.medgemmaMaxTokens.value(),
+    retry: { attempts: 3, baseMs: params.medgemmaRetryBaseMs.value(), capMs: 30_000 },
+  };
+  const baseUrl = params.medgemmaBaseUrl.value();
+  const cfg: MedgemmaConfig =
+    params.medgemmaProvider.value() === "openai"
+      ? { provider: "openai", baseUrl, ...common }
+      : {
+          provider: "vertex",
+          project: params.medgemmaProject.value() || projectId(),
+          region: params.medgemmaRegion.value(),
+          endpointId: params.medgemmaEndpointId.value(),
+          baseUrl: baseUrl || undefined,
+          dedicated: params.medgemmaDedicated.value(),
+          dedicatedDns: params.medgemmaDedicatedDns.value() || undefined,
+          auth: params.medgemmaAuth.value() === "none" ? "none" : "google",
+          ...common,
+        };
+  const redeliveryBase = params.analysisRedeliveryBaseMs.value();
+  defaults = {
+    db: db(),
+    model: createMedgemmaClient(cfg),
+    images: httpImageSource(params.imageSourceUrl.value()),
+    publisher: pubsubPublisher(),
+    redelivery: { baseMs: redeliveryBase, capMs: redeliveryBase * 16 },
+    budgetMs: (ANALYZE_TIMEOUT_SECONDS - 60) * 1000,
+  };
+  return defaults;
+}
+
+/** Runs MedGemma on each analysis request (topic `case-analysis-requested`). */
+export const analyzeCase = onMessagePublished(
+  {
+    topic: ANALYSIS_TOPIC,
+    // The outbox owns retries (see handleAnalysisRequest); a crash is redelivered by the sweeper.
+    retry: false,
+    timeoutSeconds: ANALYZE_TIMEOUT_SECONDS,
+    memory: "512MiB",
+  },
+  async (event) => {
+    let json: unknown;
+    try {
+      json = event.data.message.json;
+    } catch {
+      json = undefined;
+    }
+    await handleAnalysisRequest(json, defaultAnalysisDeps());
+  },
+);
