@@ -1,12 +1,13 @@
 import { createServer } from "node:http";
 import type { Server } from "node:http";
-import { PORTS, PROJECT_ID } from "./stack";
+import { PORTS, PROJECT_ID, REGION } from "./stack";
 
 /**
- * A stand-in for Cloud Scheduler. The functions emulator registers an `onSchedule` function as a
- * Pub/Sub trigger on `firebase-schedule-{name}` but never publishes to it, so scheduled
- * functions would not run locally. This publishes to those topics on each schedule, and
- * `POST /run/{name}` runs one at once (like `gcloud scheduler jobs run`), for tests.
+ * A stand-in for Cloud Scheduler. The functions emulator never runs `onSchedule` functions by
+ * itself (it subscribes them to `firebase-schedule-{name}`, then refuses to deliver to their
+ * HTTP signature), so scheduled functions would not run locally. This calls each one over HTTP
+ * on its schedule, as Cloud Scheduler does in production; `POST /run/{name}` runs one at once
+ * (like `gcloud scheduler jobs run`).
  */
 
 /** Scheduled functions and their local period. */
@@ -14,18 +15,35 @@ export const LOCAL_SCHEDULES: ReadonlyArray<{ name: string; everyMs: number }> =
   { name: "sweepAnalysisJobs", everyMs: 60_000 },
 ];
 
-/** Publishes one tick to a scheduled function's topic; false while the emulator is not ready. */
+const FUNCTIONS = `http://127.0.0.1:${PORTS.functions}/functions/projects/${PROJECT_ID}/triggers`;
+
+/**
+ * The emulator keys a scheduled function's trigger `{region}-{name}-{generation}`, and the
+ * generation grows whenever triggers reload; an unknown key answers 404 with the valid keys.
+ */
+async function triggerKey(name: string): Promise<string | undefined> {
+  const res = await fetch(`${FUNCTIONS}/${REGION}-${name}`, { method: "POST" });
+  const text = await res.text();
+  const keys = [...text.matchAll(new RegExp(`${REGION}-${name}-(\\d+)`, "g"))];
+  keys.sort((a, b) => Number(b[1]) - Number(a[1]));
+  return keys[0]?.[0];
+}
+
+/** Runs a scheduled function once; false while the emulator is not ready (or triggers are off). */
 export async function runScheduledFunction(name: string): Promise<boolean> {
-  const url =
-    `http://127.0.0.1:${PORTS.pubsub}/v1/projects/${PROJECT_ID}` +
-    `/topics/firebase-schedule-${name}:publish`;
   try {
-    const res = await fetch(url, {
+    const key = await triggerKey(name);
+    if (!key) return false;
+    const res = await fetch(`${FUNCTIONS}/${key}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ data: Buffer.from("{}").toString("base64") }] }),
+      headers: {
+        "x-cloudscheduler": "true",
+        "x-cloudscheduler-jobname": `local-${name}`,
+        "x-cloudscheduler-scheduletime": new Date().toISOString(),
+      },
     });
-    return res.ok;
+    await res.arrayBuffer();
+    return res.status === 200;
   } catch {
     return false;
   }

@@ -14,21 +14,20 @@ describe("MedGemma client against the stand-in", () => {
   const facts = { risk_level: "RED", symptoms: ["itch"], danger_signs: ["bleeding"] };
   const deadline = () => Date.now() + 10_000;
 
-  const vertex = (over: Partial<MedgemmaConfig> = {}): MedgemmaConfig =>
-    ({
-      provider: "vertex",
-      project: "demo-dermadetect",
-      region: "us-central1",
-      endpointId: "ep1",
-      baseUrl: base,
-      dedicated: true,
-      auth: "none",
-      modelId: "google/medgemma-4b-it",
-      timeoutMs: 2_000,
-      maxTokens: 600,
-      retry: { attempts: 3, baseMs: 20, capMs: 100 },
-      ...over,
-    }) as MedgemmaConfig;
+  const vertex = (over: Partial<MedgemmaConfig> = {}): MedgemmaConfig => ({
+    provider: "vertex",
+    project: "demo-dermadetect",
+    region: "us-central1",
+    endpointId: "ep1",
+    baseUrl: base,
+    dedicated: true,
+    auth: "none",
+    modelId: "google/medgemma-4b-it",
+    timeoutMs: 2_000,
+    maxTokens: 600,
+    retry: { attempts: 3, baseMs: 20, capMs: 100 },
+    ...over,
+  });
 
   async function script(key: string, steps: string[]): Promise<void> {
     await fetch(`${base}/admin/scripts`, {

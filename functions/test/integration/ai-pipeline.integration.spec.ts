@@ -1,0 +1,281 @@
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { handleJobCreated } from "../../src/triggers/relay-analysis-job";
+import type { RelayDeps } from "../../src/triggers/relay-analysis-job";
+import { handleAnalysisRequest } from "../../src/triggers/analyze-case";
+import { createMedgemmaClient } from "../../src/adapters/medgemma-client";
+import { pubsubPublisher } from "../../src/adapters/pubsub-publisher";
+import { PROMPT_VERSION } from "../../src/domain/analysis-prompt";
+import type { ImageSource } from "../../src/domain/analysis-ports";
+import {
+  backgroundTriggers,
+  type CaseDoc,
+  type JobDoc,
+  calls,
+  commitCase,
+  db,
+  freshChw,
+  publish,
+  read,
+  redCase,
+  script,
+  sweeperEvery,
+  waitFor,
+} from "./ai-helpers";
+
+const done = (d: JobDoc | undefined) => d?.state === "done" || d?.state === "failed";
+
+describe("AI pipeline on the emulators with the MedGemma stand-in", function () {
+  this.timeout(90_000);
+
+  it("analyses a RED case end to end: outbox → relay → Pub/Sub → analyzeCase → ai_analysis", async () => {
+    const chw = freshChw();
+    const caseId = randomUUID();
+    const queuedImage = {
+      sha256: "a".repeat(64),
+      content_type: "image/jpeg",
+      bytes: 1000,
+      state: "queued",
+      image_key: `cases/${caseId}/${"a".repeat(64)}.jpg`,
+    };
+    const key = await commitCase(chw, caseId, redCase({ images: [queuedImage] }), 1);
+    const kase = await waitFor<CaseDoc>(`cases/${caseId}`, (d) => d?.analysis?.state === "done");
+    const ai = kase.ai_analysis!;
+    expect(kase.status).to.equal("PENDING_DIAGNOSIS");
+    expect(ai.job_key).to.equal(key);
+    expect(ai.content_version).to.equal(1);
+    expect(ai.prompt_version).to.equal(PROMPT_VERSION);
+    expect(ai.model).to.equal("google/medgemma-4b-it");
+    expect(ai.served_model).to.equal("fixture/medgemma-stand-in");
+    expect(ai.fixture).to.equal(true);
+    expect(ai.endpoint).to.match(
+      /^vertex:projects\/demo-dermadetect\/locations\/us-central1\/endpoints\//,
+    );
+    expect(ai.disclaimer).to.match(/not a diagnosis/i);
+    expect(ai.usage.total_tokens).to.be.greaterThan(0);
+    expect(ai.latency_ms).to.be.a("number");
+    expect(ai.findings.urgency).to.equal("urgent");
+    expect(ai.findings.limitations.join(" ")).to.match(/fixture/i);
+    // The queued (unverified) photo is never sent: one text-only synthesis call.
+    expect(ai.image_sha256s).to.deep.equal([]);
+    expect((await calls(key)).map((c) => [c.route, c.images])).to.deep.equal([["predict", 0]]);
+    expect(kase.timeline.analysis_requested_at).to.be.a("number");
+    expect(kase.timeline.analysed_at).to.be.at.least(kase.timeline.analysis_requested_at as number);
+    const job = (await read<JobDoc>(`analysisJobs/${key}`))!;
+    expect([job.state, job.attempts, job.outcome]).to.deep.equal(["done", 1, "analysed"]);
+    expect(job.next_publish_at).to.equal(undefined);
+    expect(job.published_at).to.be.a("number");
+    // The result advanced the CHW's pull cursor: the case's server_seq is the scope's latest.
+    const scope = (await read<{ seq: number }>(`syncScopes/${chw}`))!;
+    expect(kase.server_seq).to.equal(scope.seq);
+  });
+
+  it("gives duplicate and concurrent deliveries one model call and one result write", async () => {
+    const chw = freshChw();
+    const caseId = randomUUID();
+    const key = `${caseId}.v1`;
+    await script(key, ["slow:1500"]);
+    await commitCase(chw, caseId, redCase(), 1);
+    const msg = { case_id: caseId, job_key: key };
+    await Promise.all([
+      publish("case-analysis-requested", msg),
+      publish("case-analysis-requested", msg),
+      publish("case-analysis-requested", msg),
+    ]);
+    await waitFor<JobDoc>(`analysisJobs/${key}`, done);
+    await publish("case-analysis-requested", msg);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await calls(key)).to.have.length(1);
+    const job = (await read<JobDoc>(`analysisJobs/${key}`))!;
+    expect([job.state, job.attempts]).to.deep.equal(["done", 1]);
+    // Scope writes: the case commit, the claim ("running"), the result: nothing else.
+    expect((await read<{ seq: number }>(`syncScopes/${chw}`))!.seq).to.equal(3);
+  });
+
+  it("retries a 429 with backoff and then succeeds within the same delivery", async () => {
+    const caseId = randomUUID();
+    const key = `${caseId}.v1`;
+    await script(key, ["429"]);
+    await commitCase(freshChw(), caseId, redCase(), 1);
+    const kase = await waitFor<CaseDoc>(`cases/${caseId}`, (d) => d?.analysis?.state === "done");
+    expect(kase.ai_analysis?.job_key).to.equal(key);
+    expect((await calls(key)).map((c) => c.status)).to.deep.equal([429, 200]);
+    expect((await read<JobDoc>(`analysisJobs/${key}`))!.attempts).to.equal(1);
+  });
+
+  it("fails a job whose answers never validate, with a reason the app can show", async () => {
+    const caseId = randomUUID();
+    const key = `${caseId}.v1`;
+    await script(key, [], "malformed");
+    await commitCase(freshChw(), caseId, redCase(), 1);
+    const kase = await waitFor<CaseDoc>(`cases/${caseId}`, (d) => d?.analysis?.state === "failed");
+    expect(kase.analysis?.error).to.deep.equal({
+      code: "AI_6002",
+      message:
+        "The AI model did not return a usable answer. A doctor will review the case without it.",
+    });
+    expect(kase.ai_analysis).to.equal(undefined);
+    // A RED case still reaches a doctor when the model cannot help.
+    expect(kase.status).to.equal("PENDING_DIAGNOSIS");
+    // The answer and one repair request, no retries of a permanent failure.
+    expect(await calls(key)).to.have.length(2);
+    const job = (await read<JobDoc>(`analysisJobs/${key}`))!;
+    expect([job.state, job.error?.code]).to.deep.equal(["failed", "AI_6002"]);
+  });
+
+  it("dead-letters a job that fails on every delivery, and the DLQ handler marks it failed", async () => {
+    const caseId = randomUUID();
+    const key = `${caseId}.v1`;
+    await script(key, [], "503");
+    await commitCase(freshChw(), caseId, redCase(), 1);
+    // Cloud Scheduler runs the sweeper every minute; the test ticks it faster.
+    const kase = await waitFor<CaseDoc>(
+      `cases/${caseId}`,
+      (d) => d?.analysis?.state === "failed",
+      75_000,
+      sweeperEvery(700),
+    );
+    expect(kase.analysis?.error?.code).to.equal("AI_6004");
+    const job = (await read<JobDoc>(`analysisJobs/${key}`))!;
+    expect([job.state, job.attempts, job.error?.code]).to.deep.equal(["failed", 5, "AI_6004"]);
+    expect(job.dead_lettered_at).to.be.a("number");
+    // Five deliveries of three calls each (the client's own retries within a delivery).
+    expect(await calls(key)).to.have.length(15);
+  });
+
+  it("never lets an older version's late result overwrite a newer one", async () => {
+    const chw = freshChw();
+    const caseId = randomUUID();
+    const v1 = `${caseId}.v1`;
+    const v2 = `${caseId}.v2`;
+    await script(v1, ["slow:3000"]);
+    await commitCase(chw, caseId, redCase(), 1);
+    await waitFor<JobDoc>(`analysisJobs/${v1}`, (d) => d?.state === "running");
+    // The CHW adds information while v1 is with the model: a new version, a new job.
+    await commitCase(
+      chw,
+      caseId,
+      redCase({ triage_data: { body_site: "back", symptoms: [], danger_signs: [] } }),
+      2,
+    );
+    await waitFor<JobDoc>(`analysisJobs/${v2}`, done);
+    const j1 = await waitFor<JobDoc>(`analysisJobs/${v1}`, done);
+    expect([j1.state, j1.outcome]).to.deep.equal(["done", "superseded"]);
+    // Delivered again after all that: acknowledged, nothing called, nothing written.
+    await publish("case-analysis-requested", { case_id: caseId, job_key: v1 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const kase = (await read<CaseDoc>(`cases/${caseId}`))!;
+    expect(kase.ai_analysis?.job_key).to.equal(v2);
+    expect(kase.ai_analysis?.content_version).to.equal(2);
+    expect(kase.ai_analysis?.findings.urgency).to.equal("routine");
+    expect(kase.analysis).to.include({ state: "done", job_key: v2 });
+    expect(await calls(v1)).to.have.length(1);
+  });
+
+  it("recovers a job whose publish failed after commit, through the sweeper", async () => {
+    const caseId = randomUUID();
+    const key = `${caseId}.v1`;
+    // The relay trigger does not run (as if the function crashed right after the commit)...
+    await backgroundTriggers(false);
+    try {
+      await commitCase(freshChw(), caseId, redCase(), 1);
+      // ...and a relay that does run cannot reach Pub/Sub.
+      const failing = { publish: () => Promise.reject(new Error("pubsub unavailable")) };
+      const r = await handleJobCreated(key, { ...relayDeps(), publisher: failing });
+      expect(r).to.equal("publish_failed");
+    } finally {
+      await backgroundTriggers(true);
+    }
+    const job = (await read<JobDoc>(`analysisJobs/${key}`))!;
+    expect([job.state, job.publish_attempts, job.published_at]).to.deep.equal(["pending", 1, null]);
+    expect(job.last_publish_error).to.equal("Error");
+    // Leased with a backoff (local base 300 ms), not dropped: the sweeper owns it now.
+    expect(job.next_publish_at).to.be.a("number");
+    expect(await calls(key)).to.have.length(0);
+    const kase = await waitFor<CaseDoc>(
+      `cases/${caseId}`,
+      (d) => d?.analysis?.state === "done",
+      30_000,
+      sweeperEvery(700),
+    );
+    expect(kase.ai_analysis?.job_key).to.equal(key);
+    expect((await read<JobDoc>(`analysisJobs/${key}`))!.publish_attempts).to.be.at.least(2);
+    expect(await calls(key)).to.have.length(1);
+  });
+
+  it("sends each verified photo in its own call, then a text-only synthesis", async () => {
+    // Cloud Storage cannot run here: a labelled in-memory image source stands in for the store,
+    // and the handler runs in-process against the emulators and the MedGemma stand-in.
+    const caseId = randomUUID();
+    const shaA = "b".repeat(64);
+    const shaB = "c".repeat(64);
+    const images = [shaA, shaB, "d".repeat(64)].map((sha, i) => ({
+      sha256: sha,
+      content_type: "image/jpeg",
+      bytes: 4,
+      state: i < 2 ? "verified" : "rejected",
+      image_key: `cases/${caseId}/${sha}.jpg`,
+    }));
+    await backgroundTriggers(false);
+    let key: string;
+    try {
+      key = await commitCase(freshChw(), caseId, redCase({ images }), 1);
+    } finally {
+      await backgroundTriggers(true);
+    }
+    const read_: string[] = [];
+    const imageStandIn: ImageSource = {
+      read: (imageKey) => {
+        read_.push(imageKey);
+        return Promise.resolve({
+          bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]),
+          contentType: "image/jpeg",
+        });
+      },
+    };
+    const outcome = await handleAnalysisRequest(
+      { case_id: caseId, job_key: key },
+      {
+        db: db(),
+        model: createMedgemmaClient({
+          provider: "vertex",
+          project: "demo-dermadetect",
+          region: "us-central1",
+          endpointId: "medgemma-local",
+          baseUrl: "http://127.0.0.1:8091",
+          dedicated: true,
+          auth: "none",
+          modelId: "google/medgemma-4b-it",
+          timeoutMs: 10_000,
+          maxTokens: 600,
+          retry: { attempts: 3, baseMs: 50, capMs: 200 },
+        }),
+        images: imageStandIn,
+        publisher: pubsubPublisher(),
+        redelivery: { baseMs: 300, capMs: 5_000 },
+        budgetMs: 60_000,
+      },
+    );
+    expect(outcome).to.equal("analysed");
+    expect(read_).to.deep.equal([images[0]!.image_key, images[1]!.image_key]);
+    expect((await calls(key)).map((c) => c.images)).to.deep.equal([1, 1, 0]);
+    const kase = (await read<CaseDoc>(`cases/${caseId}`))!;
+    expect(kase.ai_analysis?.image_sha256s).to.deep.equal([shaA, shaB]);
+    expect(kase.ai_analysis?.per_image).to.have.length(2);
+    expect(kase.ai_analysis?.model_calls).to.equal(3);
+    expect((kase.images ?? []).map((i) => i.state)).to.deep.equal([
+      "analysed",
+      "analysed",
+      "rejected",
+    ]);
+  });
+});
+
+/** The relay's dependencies with the local timing of functions/.env.local. */
+function relayDeps(): RelayDeps {
+  return {
+    db: db(),
+    publisher: pubsubPublisher(),
+    timing: { baseMs: 300, capMs: 4_800, deliveryLeaseMs: 120_000 },
+  };
+}
