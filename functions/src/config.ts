@@ -83,10 +83,6 @@ export const params = {
     description: "A published job not claimed within this time is republished by the sweeper",
     default: 600_000,
   }),
-  imageSourceUrl: defineString("IMAGE_SOURCE_URL", {
-    description: "Base URL serving verified image bytes as GET {url}/{image_key}",
-    default: "",
-  }),
 };
 
 /** The project id the code runs under (the emulator sets GCLOUD_PROJECT). */

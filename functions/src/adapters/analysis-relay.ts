@@ -45,7 +45,8 @@ export async function publishJob(
       publish_attempts: publishAttempts,
       next_publish_at: now + backoffMs(publishAttempts - 1, timing),
     });
-    return { caseId: String(snap.get("case_id")), publishAttempts, state };
+    const attempts = Number(snap.get("attempts") ?? 0);
+    return { caseId: String(snap.get("case_id")), publishAttempts, state, attempts };
   });
   if (!leased) return "skipped";
   const fields = {
@@ -70,8 +71,11 @@ export async function publishJob(
     const state = String(snap.get("state"));
     const update: Record<string, unknown> = {};
     if (snap.get("published_at") == null) update.published_at = now;
-    if (state === "pending" || state === "retrying" || state === "published") {
-      // Not claimed yet: if no delivery claims it within the lease, it is published again.
+    // Only while no delivery claimed it since the lease: a claim that already failed and set
+    // its own retry time must keep it (marking it published would delay the retry).
+    const unclaimed = Number(snap.get("attempts") ?? 0) === leased.attempts;
+    if (unclaimed && (state === "pending" || state === "retrying" || state === "published")) {
+      // If no delivery claims it within the lease, it is published again.
       update.state = "published";
       update.next_publish_at = now + timing.deliveryLeaseMs;
     }

@@ -11,7 +11,7 @@ import {
 } from "../adapters/analysis-store";
 import { createMedgemmaClient } from "../adapters/medgemma-client";
 import type { MedgemmaConfig } from "../adapters/medgemma-client";
-import { httpImageSource } from "../adapters/http-image-source";
+import { storeImageSource } from "../adapters/analysis-images";
 import { ANALYSIS_DLQ_TOPIC, ANALYSIS_TOPIC, pubsubPublisher } from "../adapters/pubsub-publisher";
 import { params, projectId } from "../config";
 import { parseFindings } from "../domain/analysis-findings";
@@ -398,7 +398,7 @@ export function defaultAnalysisDeps(): AnalysisDeps {
   defaults = {
     db: db(),
     model: createMedgemmaClient(cfg),
-    images: httpImageSource(params.imageSourceUrl.value()),
+    images: storeImageSource(),
     publisher: pubsubPublisher(),
     redelivery: { baseMs: redeliveryBase, capMs: redeliveryBase * 16 },
     budgetMs: (ANALYZE_TIMEOUT_SECONDS - 60) * 1000,

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
 import { PubSub } from "@google-cloud/pubsub";
 import { enqueueAnalysis, jobKeyFor } from "../../src/adapters/analysis-outbox";
-import { db as adminDb } from "../../src/adapters/firebase";
+import { testDb } from "./images-support";
 import { ScopeWriter } from "../../src/adapters/scope-writer";
 import { PROJECT_ID } from "../../../infra/src/stack";
 import { runScheduledFunction } from "../../../infra/src/local-scheduler";
@@ -18,7 +18,7 @@ export const STAND_IN = "http://127.0.0.1:8091";
 
 /** Firestore on the emulator. */
 export function db(): Firestore {
-  return adminDb();
+  return testDb();
 }
 
 let pubsub: PubSub | undefined;

@@ -2,11 +2,10 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { handleJobCreated } from "../../src/triggers/relay-analysis-job";
 import type { RelayDeps } from "../../src/triggers/relay-analysis-job";
-import { handleAnalysisRequest } from "../../src/triggers/analyze-case";
-import { createMedgemmaClient } from "../../src/adapters/medgemma-client";
 import { pubsubPublisher } from "../../src/adapters/pubsub-publisher";
 import { PROMPT_VERSION } from "../../src/domain/analysis-prompt";
-import type { ImageSource } from "../../src/domain/analysis-ports";
+import type { ImageUploadResponse } from "@dermadetect/contract";
+import { api, idToken, photo } from "./images-support";
 import {
   backgroundTriggers,
   type CaseDoc,
@@ -203,71 +202,39 @@ describe("AI pipeline on the emulators with the MedGemma stand-in", function () 
     expect(await calls(key)).to.have.length(1);
   });
 
-  it("sends each verified photo in its own call, then a text-only synthesis", async () => {
-    // Cloud Storage cannot run here: a labelled in-memory image source stands in for the store,
-    // and the handler runs in-process against the emulators and the MedGemma stand-in.
+  it("analyses a photo uploaded through the API: verified image → new version → per-photo call", async () => {
+    const chw = freshChw();
     const caseId = randomUUID();
-    const shaA = "b".repeat(64);
-    const shaB = "c".repeat(64);
-    const images = [shaA, shaB, "d".repeat(64)].map((sha, i) => ({
-      sha256: sha,
-      content_type: "image/jpeg",
-      bytes: 4,
-      state: i < 2 ? "verified" : "rejected",
-      image_key: `cases/${caseId}/${sha}.jpg`,
-    }));
-    await backgroundTriggers(false);
-    let key: string;
-    try {
-      key = await commitCase(freshChw(), caseId, redCase({ images }), 1);
-    } finally {
-      await backgroundTriggers(true);
-    }
-    const read_: string[] = [];
-    const imageStandIn: ImageSource = {
-      read: (imageKey) => {
-        read_.push(imageKey);
-        return Promise.resolve({
-          bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]),
-          contentType: "image/jpeg",
-        });
-      },
-    };
-    const outcome = await handleAnalysisRequest(
-      { case_id: caseId, job_key: key },
-      {
-        db: db(),
-        model: createMedgemmaClient({
-          provider: "vertex",
-          project: "demo-dermadetect",
-          region: "us-central1",
-          endpointId: "medgemma-local",
-          baseUrl: "http://127.0.0.1:8091",
-          dedicated: true,
-          auth: "none",
-          modelId: "google/medgemma-4b-it",
-          timeoutMs: 10_000,
-          maxTokens: 600,
-          retry: { attempts: 3, baseMs: 50, capMs: 200 },
-        }),
-        images: imageStandIn,
-        publisher: pubsubPublisher(),
-        redelivery: { baseMs: 300, capMs: 5_000 },
-        budgetMs: 60_000,
-      },
+    const token = await idToken(chw, "chw");
+    const v1 = await commitCase(chw, caseId, redCase(), 1);
+    await waitFor<JobDoc>(`analysisJobs/${v1}`, done);
+    // The CHW uploads a photo: signed URL from the API, PUT to the local image store; the
+    // verify trigger marks it verified, bumps the content version and enqueues v2.
+    const img = await photo(41, "jpeg", 1600);
+    const u = await api<ImageUploadResponse>("POST", `/v1/cases/${caseId}/images`, token, {
+      sha256: img.sha256,
+      content_type: img.content_type,
+      bytes: img.bytes.length,
+    });
+    expect(u.status).to.equal(200);
+    const put = await fetch(u.body.upload_url, {
+      method: u.body.method,
+      headers: u.body.headers,
+      body: img.bytes,
+    });
+    expect(put.status).to.be.oneOf([200, 201]);
+    const kase = await waitFor<CaseDoc>(
+      `cases/${caseId}`,
+      (d) => d?.ai_analysis?.content_version === 2 && d.analysis?.state === "done",
     );
-    expect(outcome).to.equal("analysed");
-    expect(read_).to.deep.equal([images[0]!.image_key, images[1]!.image_key]);
-    expect((await calls(key)).map((c) => c.images)).to.deep.equal([1, 1, 0]);
-    const kase = (await read<CaseDoc>(`cases/${caseId}`))!;
-    expect(kase.ai_analysis?.image_sha256s).to.deep.equal([shaA, shaB]);
-    expect(kase.ai_analysis?.per_image).to.have.length(2);
-    expect(kase.ai_analysis?.model_calls).to.equal(3);
-    expect((kase.images ?? []).map((i) => i.state)).to.deep.equal([
-      "analysed",
-      "analysed",
-      "rejected",
-    ]);
+    const v2 = `${caseId}.v2`;
+    expect(kase.ai_analysis?.job_key).to.equal(v2);
+    expect(kase.ai_analysis?.image_sha256s).to.deep.equal([img.sha256]);
+    expect(kase.ai_analysis?.per_image).to.have.length(1);
+    expect(kase.ai_analysis?.model_calls).to.equal(2);
+    expect((kase.images ?? []).map((i) => i.state)).to.deep.equal(["analysed"]);
+    // One call with the photo (resized for the model), then the text-only synthesis.
+    expect((await calls(v2)).map((c) => c.images)).to.deep.equal([1, 0]);
   });
 });
 

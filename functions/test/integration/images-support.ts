@@ -181,3 +181,19 @@ export async function scopeSeq(chwId: string): Promise<number> {
   const snap = await testDb().doc(`syncScopes/${chwId}`).get();
   return Number(snap.get("seq") ?? 0);
 }
+
+/**
+ * Waits until every analysis job of the CHW has ended. The AI pipeline writes to the scope
+ * asynchronously (claim, result), so a test asserting exact cursors waits for it first.
+ */
+export async function settleAnalyses(chwId: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const jobs = await testDb().collection("analysisJobs").where("chw_id", "==", chwId).get();
+      const open = jobs.docs.filter((d) => !["done", "failed"].includes(String(d.get("state"))));
+      return open.length === 0 ? true : undefined;
+    },
+    `analysis jobs of ${chwId} to end`,
+    timeoutMs,
+  );
+}
