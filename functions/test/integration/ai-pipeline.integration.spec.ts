@@ -6,6 +6,7 @@ import { pubsubPublisher } from "../../src/adapters/pubsub-publisher";
 import { PROMPT_VERSION } from "../../src/domain/analysis-prompt";
 import type { ImageUploadResponse } from "@dermadetect/contract";
 import { api, idToken, photo } from "./images-support";
+import { createUser, kase as seedCase, patient as seedPatient, seedSync } from "./sync-helpers";
 import {
   backgroundTriggers,
   type CaseDoc,
@@ -67,6 +68,54 @@ describe("AI pipeline on the emulators with the MedGemma stand-in", function () 
     // The result advanced the CHW's pull cursor: the case's server_seq is the scope's latest.
     const scope = (await read<{ seq: number }>(`syncScopes/${chw}`))!;
     expect(kase.server_seq).to.equal(scope.seq);
+  });
+
+  it("from POST /v1/sync: a RED case is analysed and the result reaches the CHW; a GREEN one is never queued", async () => {
+    const chw = await createUser("chw");
+    const p = seedPatient();
+    const red = seedCase(p.id as string, {
+      risk_level: "RED",
+      triage_data: redCase().triage_data as unknown,
+    });
+    const green = seedCase(p.id as string, { risk_level: "GREEN" });
+    const first = await seedSync(chw.token, {
+      batch_id: randomUUID(),
+      device_id: "dev-ai",
+      changes: { patients: [p], cases: [red, green] },
+    });
+    expect(first.status).to.equal(200);
+    expect(first.body.results.map((r) => r.outcome)).to.deep.equal([
+      "applied",
+      "applied",
+      "applied",
+    ]);
+    const redId = red.id as string;
+    const greenId = green.id as string;
+    const analysed = await waitFor<CaseDoc>(`cases/${redId}`, (d) => d?.analysis?.state === "done");
+    expect(analysed.status).to.equal("PENDING_DIAGNOSIS");
+    expect(analysed.ai_analysis?.job_key).to.equal(`${redId}.v1`);
+    // The photo listed by the device is not uploaded yet: never sent to the model.
+    expect(analysed.ai_analysis?.image_sha256s).to.deep.equal([]);
+    const greenJobs = await db().collection("analysisJobs").where("case_id", "==", greenId).get();
+    expect(greenJobs.size).to.equal(0);
+    const greenDoc = (await read<CaseDoc>(`cases/${greenId}`))!;
+    expect([greenDoc.status, greenDoc.analysis, greenDoc.ai_analysis]).to.deep.equal([
+      "TRIAGED",
+      undefined,
+      undefined,
+    ]);
+    // The CHW's next sync brings the analysis back (the result advanced the scope's cursor).
+    const next = await seedSync(chw.token, {
+      batch_id: randomUUID(),
+      device_id: "dev-ai",
+      last_sync_timestamp: first.body.new_sync_timestamp,
+      changes: { patients: [], cases: [] },
+    });
+    expect(next.status).to.equal(200);
+    const back = (next.body.server_updates.cases ?? []).find((c) => c.id === redId) as
+      { ai_analysis?: { job_key?: string }; status?: string } | undefined;
+    expect(back?.ai_analysis?.job_key).to.equal(`${redId}.v1`);
+    expect(back?.status).to.equal("PENDING_DIAGNOSIS");
   });
 
   it("gives duplicate and concurrent deliveries one model call and one result write", async () => {
