@@ -112,10 +112,14 @@ describe("analysis case writes", () => {
 describe("jittered backoff", () => {
   it("stays within [base/2, min(cap, base·2^n)] and grows with attempts", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 20 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (n, r) => {
-        const d = backoffMs(n, { baseMs: 100, capMs: 5_000 }, () => r);
-        return d >= 50 && d <= Math.min(5_000, 100 * 2 ** n);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (n, r) => {
+          const d = backoffMs(n, { baseMs: 100, capMs: 5_000 }, () => r);
+          return d >= 50 && d <= Math.min(5_000, 100 * 2 ** n);
+        },
+      ),
     );
     expect(backoffMs(5, { baseMs: 100, capMs: 1e9 }, () => 1)).to.equal(3_200);
   });
