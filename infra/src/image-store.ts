@@ -99,6 +99,7 @@ export function createLocalImageStore(opts: LocalImageStoreOptions = {}) {
     // The launcher's child processes got their environment already; these only point this
     // process's Admin SDK at the emulators.
     process.env.FIRESTORE_EMULATOR_HOST ??= `127.0.0.1:${PORTS.firestore}`;
+    process.env.METADATA_SERVER_DETECTION ??= "none";
     app ??= initializeApp({ projectId: PROJECT_ID }, "local-image-store");
     const db = getFirestore(app);
     const store = new LocalImageStore(`http://127.0.0.1:${boundPort}`, secret);

@@ -183,6 +183,9 @@ export function stackEnv(notice: (line: string) => void): NodeJS.ProcessEnv {
     NODE_ENV: "production",
     FIREBASE_CLI_DISABLE_UPDATE_CHECK: "true",
     FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? "",
+    // The Admin SDK probes the GCE metadata server before talking to an emulator; on the local
+    // stack there is none, so skip the probe (no network attempt, no MetadataLookupWarning).
+    METADATA_SERVER_DETECTION: process.env.METADATA_SERVER_DETECTION ?? "none",
     // Keep firebase-tools from reaching the network for analytics on closed machines.
     FIREBASE_CLI_PREVIEWS: process.env.FIREBASE_CLI_PREVIEWS ?? "",
   };
