@@ -47,29 +47,6 @@ interface TfFunction {
   max: number;
 }
 
-/**
- * Pinned functions (docs/decisions/2026-11-data-layout.md) that terraform already defines but
- * whose code has not landed in functions/src/index.ts yet: the AI pipeline's four, with the
- * MEDGEMMA_* params they read. Everything else is checked both ways; these may only be absent
- * from the code (once they land they are checked like the rest), and a deploy before they land
- * would fail on their missing entry points. Empty this when the AI pipeline is on main.
- */
-const AWAITING_CODE = {
-  functions: ["relayAnalysisJob", "sweepAnalysisJobs", "analyzeCase", "analysisDeadLetter"],
-  params: [
-    "MEDGEMMA_PROVIDER",
-    "MEDGEMMA_BASE_URL",
-    "MEDGEMMA_PROJECT",
-    "MEDGEMMA_REGION",
-    "MEDGEMMA_ENDPOINT_ID",
-    "MEDGEMMA_DEDICATED",
-    "MEDGEMMA_DEDICATED_DNS",
-    "MEDGEMMA_MODEL_ID",
-    "MEDGEMMA_TIMEOUT_MS",
-    "MEDGEMMA_MAX_TOKENS",
-  ],
-};
-
 /** Variables terraform sets that are not params: the project identity firebase-admin reads. */
 const PLATFORM_ENV = ["GCLOUD_PROJECT", "FIREBASE_CONFIG"];
 
@@ -221,17 +198,16 @@ describe("terraform matches the code and the Firebase config", function () {
     for (const [name, ep] of eps) expect(ep.platform, name).to.equal("gcfv2");
   });
 
-  it("deploys every function the code exports, and nothing else but the pinned ones awaiting code", () => {
+  it("deploys exactly the functions the code exports", () => {
     const defined = Object.keys(tfFunctions);
     const missing = [...eps.keys()].filter((name) => !defined.includes(name));
     expect(missing, "exported by functions/src/index.ts, not deployed by terraform").to.deep.equal(
       [],
     );
     const extra = defined.filter((name) => !eps.has(name));
-    expect(
-      extra.filter((name) => !AWAITING_CODE.functions.includes(name)),
-      "deployed by terraform, not exported by functions/src/index.ts",
-    ).to.deep.equal([]);
+    expect(extra, "deployed by terraform, not exported by functions/src/index.ts").to.deep.equal(
+      [],
+    );
   });
 
   it("deploys each function under its export name, as its entry point, with its own account", () => {
@@ -288,7 +264,7 @@ describe("terraform matches the code and the Firebase config", function () {
           ))
             refs.add(m[1]!);
     expect(refs.size).to.be.greaterThan(0);
-    const known = (name: string) => eps.has(name) || AWAITING_CODE.functions.includes(name);
+    const known = (name: string) => eps.has(name);
     for (const name of refs)
       expect(known(name), `${name} is referenced but not exported`).to.equal(true);
     const roles = stack.locals.function_project_roles as Record<string, string>;
@@ -317,7 +293,6 @@ describe("terraform matches the code and the Firebase config", function () {
     ]);
     for (const key of Object.keys(env)) {
       if (PLATFORM_ENV.includes(key)) continue;
-      if (AWAITING_CODE.params.includes(key) && !names.includes(key)) continue;
       expect(names, `terraform sets ${key}, which the code does not declare`).to.include(key);
     }
     for (const p of specs.filter((s) => !s.secret && !s.hasDefault))
