@@ -329,6 +329,7 @@ export class SyncEngine {
       "saved",
       `${(changes.patients?.length ?? 0) + (changes.cases?.length ?? 0)} record(s)`,
     );
+    this.changed();
     return true;
   }
 
