@@ -143,7 +143,21 @@ export class SyncEngine {
     );
     this.discarded = new Set(await readJson<string[]>(this.deps.kv, DISCARDED_KEY, []));
     await this.deps.uploads.load();
-    this.unsubscribers.push(this.deps.uploads.subscribe(() => this.changed()));
+    const photoStates = new Map(
+      this.deps.uploads.list().map((e) => [`${e.caseId}/${e.sha256}`, e.state]),
+    );
+    this.unsubscribers.push(
+      this.deps.uploads.subscribe(() => {
+        for (const e of this.deps.uploads.list()) {
+          const key = `${e.caseId}/${e.sha256}`;
+          const before = photoStates.get(key);
+          if (before !== e.state && e.state === "uploaded") this.log("photo-uploaded");
+          if (before !== e.state && e.state === "failed") this.log("photo-failed", e.lastError);
+          photoStates.set(key, e.state);
+        }
+        this.changed();
+      }),
+    );
     const { firestore } = this.deps;
     const uid = this.session.chwId;
     for (const c of COLLECTIONS) {

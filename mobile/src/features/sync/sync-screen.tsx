@@ -96,7 +96,7 @@ export function SyncScreen({
         {s.history.length === 0 && <P muted>{t.noHistory}</P>}
         {s.history.slice(0, 30).map((h, i) => (
           <P key={`${h.at}-${i}`} muted>
-            {new Date(h.at).toLocaleTimeString()} · {h.kind}
+            {new Date(h.at).toLocaleTimeString()} · {t[`hist_${h.kind}`]}
             {h.detail ? ` · ${h.detail}` : ""}
           </P>
         ))}

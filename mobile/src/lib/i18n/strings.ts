@@ -148,6 +148,19 @@ export const en = {
   rule_pain: "pain",
   demoModel: "demo model — not for clinical use",
   photoAdded: "Photo {n}: {width}×{height}",
+  hist_saved: "Saved on this phone",
+  "hist_write-refused": "The server refused a saved change",
+  "hist_batch-applied": "Server answered",
+  "hist_batch-rejected": "Server refused a batch",
+  hist_complete: "Checked: complete",
+  hist_incomplete: "Checked: data missing",
+  hist_repull: "Downloaded everything again",
+  hist_retry: "Retry requested",
+  hist_online: "Back online",
+  hist_offline: "Went offline",
+  "hist_photo-uploaded": "Photo uploaded",
+  "hist_photo-failed": "Photo upload failed",
+  "hist_listener-error": "Connection problem",
 } as const;
 
 /** A string key. */
@@ -292,6 +305,19 @@ export const sw: Record<StringKey, string> = {
   rule_pain: "maumivu",
   demoModel: "modeli ya maonyesho — si kwa matumizi ya kitabibu",
   photoAdded: "Picha {n}: {width}×{height}",
+  hist_saved: "Imehifadhiwa kwenye simu hii",
+  "hist_write-refused": "Seva imekataa badiliko lililohifadhiwa",
+  "hist_batch-applied": "Seva imejibu",
+  "hist_batch-rejected": "Seva imekataa kundi",
+  hist_complete: "Imekaguliwa: kamili",
+  hist_incomplete: "Imekaguliwa: data inakosekana",
+  hist_repull: "Imepakua kila kitu upya",
+  hist_retry: "Jaribio jipya limeombwa",
+  hist_online: "Mtandao umerudi",
+  hist_offline: "Mtandao umekatika",
+  "hist_photo-uploaded": "Picha imepakiwa",
+  "hist_photo-failed": "Kupakia picha kumeshindwa",
+  "hist_listener-error": "Tatizo la muunganisho",
 };
 
 /** Languages the app ships. */
