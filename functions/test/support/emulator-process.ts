@@ -97,14 +97,15 @@ export interface Frozen {
 /** Freezes the emulator listening on `port` (SIGSTOP) until `thaw` (SIGCONT). */
 export function freezeEmulator(port: number): Frozen {
   const pid = emulatorPid(port);
-  process.kill(pid, "SIGSTOP");
   let frozen = true;
-  return {
-    pid,
-    thaw() {
-      if (!frozen) return;
-      frozen = false;
-      process.kill(pid, "SIGCONT");
-    },
+  const thaw = () => {
+    if (!frozen) return;
+    frozen = false;
+    process.removeListener("exit", thaw);
+    process.kill(pid, "SIGCONT");
   };
+  // Never leave the stack frozen, even when the test process dies mid-test.
+  process.once("exit", thaw);
+  process.kill(pid, "SIGSTOP");
+  return { pid, thaw };
 }
