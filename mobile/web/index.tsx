@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     auth: authPort,
     firestore: createWebFirestorePort(db),
     kv: localStorageStore(),
-    network: netInfoPort(),
+    network: netInfoPort(`${config.apiBaseUrl}/v1/health`),
     api: new ApiClient({ baseUrl: config.apiBaseUrl, idToken: () => authPort.idToken() }),
     put: fetchPut((url) =>
       rewrite && url.startsWith(rewrite.from) ? rewrite.to + url.slice(rewrite.from.length) : url,

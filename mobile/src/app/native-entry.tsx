@@ -24,7 +24,7 @@ const services: AppServices = {
   auth,
   firestore: createNativeFirestorePort(),
   kv: asyncStorageStore(),
-  network: netInfoPort(),
+  network: netInfoPort(`${NATIVE_CONFIG.apiBaseUrl}/v1/health`),
   api: new ApiClient({ baseUrl: NATIVE_CONFIG.apiBaseUrl, idToken: () => auth.idToken() }),
   put: fetchPut(),
   photoSource: nativePhotoSource(),
