@@ -56,6 +56,10 @@ export function App({ services }: { services: AppServices }) {
         requestUpload: (caseId, image) => services.api.requestImageUpload(caseId, image),
         put: (g, b, ct) => services.put(g, b, ct),
         now: Date.now,
+        schedule: (fn, ms) => {
+          const timer = setTimeout(fn, ms);
+          return () => clearTimeout(timer);
+        },
       });
       created = new SyncEngine(
         { chwId: user.uid, deviceId: device },

@@ -89,6 +89,37 @@ describe("UploadQueue", () => {
     expect(restarted.list()[0]?.state).toBe("uploaded");
   });
 
+  it("schedules its own retry when a backoff ends, with no other trigger", async () => {
+    const net = { online: false, calls: [] as string[] };
+    const scheduled: { fn: () => void; ms: number }[] = [];
+    let now = 1000;
+    const q = new UploadQueue({
+      kv: memoryStore(),
+      requestUpload: () =>
+        Promise.resolve(
+          net.online ? { kind: "ok", value: grant } : { kind: "offline", temporary: true },
+        ),
+      put: () => Promise.resolve(200),
+      now: () => now,
+      schedule: (fn, ms) => {
+        scheduled.push({ fn, ms });
+        return () => undefined;
+      },
+    });
+    await q.load();
+    await q.enqueue(
+      { caseId: "c", sha256: "d".repeat(64), contentType: "image/jpeg", risk: "RED" },
+      new Uint8Array(3),
+    );
+    await q.drain();
+    expect(scheduled.map((s) => s.ms)).toEqual([2000]);
+    net.online = true;
+    now += 2000;
+    scheduled[0]?.fn();
+    await q.drain();
+    expect(q.list()[0]?.state).toBe("uploaded");
+  });
+
   it("backs off between failed attempts, capped at five minutes", () => {
     expect([1, 2, 3].map(backoffMs)).toEqual([2000, 4000, 8000]);
     expect(backoffMs(20)).toBe(300_000);

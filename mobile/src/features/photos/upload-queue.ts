@@ -40,6 +40,11 @@ export interface UploadDeps {
   /** Sends the bytes as the grant says; resolves with the HTTP status, rejects when offline. */
   put(grant: UploadGrant, body: Uint8Array, contentType: string): Promise<number>;
   now(): number;
+  /**
+   * Runs `fn` after `ms` (the app passes setTimeout), so a photo that failed is retried when its
+   * backoff ends even if nothing else happens; without it, only explicit drains retry (tests).
+   */
+  schedule?(fn: () => void, ms: number): () => void;
 }
 
 const QUEUE_KEY = "uploads:queue";
@@ -63,6 +68,7 @@ export class UploadQueue {
   private entries: UploadEntry[] = [];
   private draining: Promise<void> | undefined;
   private listeners = new Set<() => void>();
+  private cancelRetry: (() => void) | undefined;
 
   constructor(private readonly deps: UploadDeps) {}
 
@@ -159,8 +165,27 @@ export class UploadQueue {
   drain(): Promise<void> {
     this.draining ??= this.runDrain().finally(() => {
       this.draining = undefined;
+      this.scheduleRetry();
     });
     return this.draining;
+  }
+
+  /** Cancels the pending retry timer (sign-out, tests). */
+  stop(): void {
+    this.cancelRetry?.();
+    this.cancelRetry = undefined;
+  }
+
+  private scheduleRetry(): void {
+    if (!this.deps.schedule) return;
+    this.stop();
+    const waiting = this.entries.filter((e) => e.state === "waiting" || e.state === "failed");
+    if (waiting.length === 0) return;
+    const next = Math.min(...waiting.map((e) => e.nextAttemptAt));
+    this.cancelRetry = this.deps.schedule(
+      () => void this.drain(),
+      Math.max(0, next - this.deps.now()),
+    );
   }
 
   private async runDrain(): Promise<void> {

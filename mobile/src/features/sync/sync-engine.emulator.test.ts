@@ -114,7 +114,10 @@ describe("sync engine on the emulators", () => {
     );
     const done = await waitFor(
       engine,
-      (s) => s.completeness.kind === "complete" && s.records.unconfirmed === 0,
+      (s) =>
+        s.completeness.kind === "complete" &&
+        s.completeness.count === 2 &&
+        s.records.unconfirmed === 0,
       "complete",
     );
     stopRecording();

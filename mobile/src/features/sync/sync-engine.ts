@@ -207,6 +207,7 @@ export class SyncEngine {
   /** Detaches every listener. */
   stop(): void {
     for (const u of this.unsubscribers.splice(0)) u();
+    this.deps.uploads.stop();
     if (this.repullTimer) clearTimeout(this.repullTimer);
   }
 

@@ -13,6 +13,7 @@ export interface NetworkPort {
 export function netInfoPort(healthUrl: string): NetworkPort {
   NetInfo.configure({
     reachabilityUrl: healthUrl,
+    reachabilityMethod: "GET", // the health route answers GET only
     reachabilityTest: (response) => Promise.resolve(response.status === 200),
   });
   return {
