@@ -29,3 +29,14 @@ export function writeAudit(tx: Transaction | WriteBatch, db: Firestore, entry: A
     at: FieldValue.serverTimestamp(),
   });
 }
+
+/**
+ * Records a read of patient data (a pull). There is no change to commit it with, so it is
+ * committed on its own before the answer leaves: if it cannot be written the request fails,
+ * and no patient data is served unaudited.
+ */
+export async function auditRead(db: Firestore, entry: AuditEntry): Promise<void> {
+  const batch = db.batch();
+  writeAudit(batch, db, entry);
+  await batch.commit();
+}

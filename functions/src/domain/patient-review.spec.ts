@@ -34,10 +34,14 @@ describe("patient review state (doctor access to patients)", () => {
     expect(affectsReview(base, undefined)).to.equal(true);
   });
 
-  it("compares stored and wanted fields, treating absent fields as a write to make", () => {
+  it("compares stored and wanted fields; absent fields mean not pending and no doctors", () => {
     const want = { review_pending: true, review_doctor_ids: ["d1"] };
     expect(sameReview(want, want)).to.equal(true);
     expect(sameReview({ review_pending: true, review_doctor_ids: [] }, want)).to.equal(false);
-    expect(sameReview(undefined, { review_pending: false, review_doctor_ids: [] })).to.equal(false);
+    expect(sameReview(undefined, want)).to.equal(false);
+    expect(sameReview(undefined, { review_pending: false, review_doctor_ids: [] })).to.equal(true);
+    expect(
+      sameReview({ review_pending: false }, { review_pending: false, review_doctor_ids: ["d"] }),
+    ).to.equal(false);
   });
 });

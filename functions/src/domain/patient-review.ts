@@ -40,12 +40,14 @@ export function affectsReview(
   return keys.some((k) => (before?.[k] ?? null) !== (after?.[k] ?? null));
 }
 
-/** True when the stored fields already say what `want` says (no write needed). */
+/**
+ * True when the stored fields already say what `want` says (no write needed). Absent fields
+ * mean "not pending, no doctors", so a patient whose cases never reached a doctor is never written.
+ */
 export function sameReview(have: Partial<PatientReview> | undefined, want: PatientReview): boolean {
-  const ids = have?.review_doctor_ids;
+  const ids = Array.isArray(have?.review_doctor_ids) ? have.review_doctor_ids : [];
   return (
     (have?.review_pending ?? false) === want.review_pending &&
-    Array.isArray(ids) &&
     ids.length === want.review_doctor_ids.length &&
     ids.every((id, i) => id === want.review_doctor_ids[i])
   );

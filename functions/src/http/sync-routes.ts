@@ -8,6 +8,7 @@ import {
   toWatermelonRaw,
 } from "@dermadetect/contract";
 import type { PullQuery, RecordResult, SyncTable, WatermelonRaw } from "@dermadetect/contract";
+import { auditRead } from "../adapters/audit";
 import { db } from "../adapters/firebase";
 import { noteDiagnosisDeliveries } from "../adapters/diagnosis-delivery";
 import { applySyncBatch, pullScope } from "../adapters/sync-store";
@@ -103,6 +104,27 @@ function pageSize(q: PullQuery): number {
   return Math.min(Number(q.limit ?? LIMITS.defaultPullPage), LIMITS.maxPullPage);
 }
 
+/** Audits a pull page that carries records (ids only); an empty page reads no patient data. */
+async function auditPull(
+  chwId: string,
+  page: PullPage,
+  action: string,
+  requestId: string,
+): Promise<void> {
+  const ids = [...page.records.patients, ...page.records.cases, ...page.records.diagnoses].map(
+    (r) => String(r.id),
+  );
+  if (ids.length === 0) return;
+  await auditRead(db(), {
+    actor: chwId,
+    role: "chw",
+    action,
+    resource: { collection: "patients,cases,diagnoses", ids },
+    outcome: "ok",
+    request_id: requestId,
+  });
+}
+
 /** `POST /v1/sync`: seed format; pushes the changes, then answers the pull since the cursor. */
 export const seedSyncRoute: Route = {
   method: "POST",
@@ -133,6 +155,7 @@ export const seedSyncRoute: Route = {
       LIMITS.defaultPullPage,
     );
     await noteDiagnosisDeliveries(db(), chwId, page.records.diagnoses, req.requestId);
+    await auditPull(chwId, page, "sync.pull.https", req.requestId);
     return {
       status: 200,
       body: {
@@ -193,6 +216,7 @@ export const pullRoute: Route = {
     const cursor = cursorOf(q);
     const page = await pullScope(db(), auth!.uid, cursor, pageSize(q));
     await noteDiagnosisDeliveries(db(), auth!.uid, page.records.diagnoses, req.requestId);
+    await auditPull(auth!.uid, page, "sync.pull.watermelon", req.requestId);
     return { status: 200, body: watermelonPull(page, cursor) };
   },
 };
