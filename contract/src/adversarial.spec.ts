@@ -167,14 +167,20 @@ describe("contract validators under fuzzing (issue 9)", () => {
 
   it("refuse every server-owned field a client adds", () => {
     fc.assert(
-      fc.property(recordArb, fc.nat(), fc.jsonValue({ maxDepth: 1 }), ({ table, r }, n, v) => {
-        const owned = SERVER_OWNED_FIELDS[table];
-        const field = owned[n % owned.length]!;
-        expect(checkRecord(table, { ...r, [field]: v }, NOW)).to.deep.equal({
-          ok: false,
-          reason: REASONS.SERVER_OWNED_FIELD,
-        });
-      }),
+      fc.property(
+        recordArb,
+        fc.nat(),
+        // Scalars only: a planted value holding a prototype key is refused for that first.
+        fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
+        ({ table, r }, n, v) => {
+          const owned = SERVER_OWNED_FIELDS[table];
+          const field = owned[n % owned.length]!;
+          expect(checkRecord(table, { ...r, [field]: v }, NOW)).to.deep.equal({
+            ok: false,
+            reason: REASONS.SERVER_OWNED_FIELD,
+          });
+        },
+      ),
       RUNS,
     );
   });
