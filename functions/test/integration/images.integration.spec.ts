@@ -93,8 +93,8 @@ describe("photo uploads: signed URL → local image store → verifyImage", () =
     const pulled = await pulledSince("cases", chwA, cursor);
     expect(pulled.map((c) => c.id)).to.deep.equal([caseId]);
     expect(pulled[0]?.server_seq).to.equal(await scopeSeq(chwA));
-    // queued, uploaded, verified, then the AI pipeline's claim and result
-    expect(await scopeSeq(chwA)).to.equal(cursor + 5);
+    // queued, uploaded, verified, then the AI pipeline's result
+    expect(await scopeSeq(chwA)).to.equal(cursor + 4);
     expect(await store().read(res.body.image_key)).to.deep.equal(img.bytes);
 
     // Verified photos cannot be uploaded again.
