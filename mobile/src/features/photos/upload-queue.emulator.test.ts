@@ -96,11 +96,13 @@ it("resumes queued photos after a restart and drops local bytes once the server 
         state: string;
       }[];
       for (const img of images)
-        if (img.state === "verified") states.set(`${id}/${img.sha256}`, img.state);
+        // The RED case goes on to AI analysis, which moves its image to "analysed".
+        if (img.state === "verified" || img.state === "analysed")
+          states.set(`${id}/${img.sha256}`, img.state);
     }
     if (states.size < 2) await new Promise((r) => setTimeout(r, 200));
   }
-  expect([...states.values()]).toEqual(["verified", "verified"]);
+  expect(states.size).toBe(2);
   await restarted.settle(states);
   expect(restarted.list()).toEqual([]);
   expect(await restarted.photoBytes(sha256Hex(redPhoto))).toBeUndefined();
