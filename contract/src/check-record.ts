@@ -65,7 +65,7 @@ function serverOwnedIn(table: PushTable, raw: Record<string, unknown>): boolean 
 
 /**
  * Checks one seed-format record (also used for WatermelonDB records after decoding): table,
- * prototype keys and depth, server-owned fields, the schema, then the timestamps
+ * server-owned fields, prototype keys and depth, the schema, then the timestamps
  * (seconds → ms, clock-skew clamp). Never throws.
  */
 export function checkRecord(table: string, raw: unknown, nowMs: number): Checked {
@@ -74,12 +74,14 @@ export function checkRecord(table: string, raw: unknown, nowMs: number): Checked
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { ok: false, reason: REASONS.INVALID_RECORD };
   }
-  const shape = inspectJson(raw, LIMITS.maxDepth);
-  if (shape) return { ok: false, reason: shape };
   const push = table as PushTable;
+  // Own-property checks only, so this is safe before the prototype-key scan; a server-owned
+  // field is the more useful reason when a record has both problems.
   if (serverOwnedIn(push, raw as Record<string, unknown>)) {
     return { ok: false, reason: REASONS.SERVER_OWNED_FIELD };
   }
+  const shape = inspectJson(raw, LIMITS.maxDepth);
+  if (shape) return { ok: false, reason: shape };
   const validate = push === "patients" ? isPatientRecord : isCaseRecord;
   if (!validate(raw)) return { ok: false, reason: reasonOf(validate.errors) };
   const norm = normalizeTimestamps(raw, nowMs);

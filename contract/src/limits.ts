@@ -5,8 +5,11 @@
 export const LIMITS = {
   /** Records (created + updated + deleted, all tables) in one batch or push. */
   maxRecordsPerBatch: 500,
-  /** Records written per Firestore transaction; larger batches are applied in chunks. */
-  chunkSize: 200,
+  /**
+   * Document writes per Firestore transaction (the documented per-commit ceiling); a batch whose
+   * writes (records, analysis jobs, scope, receipt, audit) would exceed it is applied in chunks.
+   */
+  maxWritesPerTransaction: 500,
   /** Records returned by one pull page (all tables together). */
   maxPullPage: 1000,
   /** Default pull page when the client does not ask for one. */

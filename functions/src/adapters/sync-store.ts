@@ -2,7 +2,7 @@ import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import type { DocumentData, Firestore, Transaction } from "firebase-admin/firestore";
 import { LIMITS } from "@dermadetect/contract";
 import type { Manifest, RecordResult, SyncTable } from "@dermadetect/contract";
-import { docsToRead, planBatch } from "../domain/plan-batch";
+import { chunkItems, docsToRead, planBatch } from "../domain/plan-batch";
 import type { BatchItem, PlannedWrite, StoredDoc } from "../domain/plan-batch";
 import { enqueueAnalysis, jobKeyFor } from "./analysis-outbox";
 import { writeAudit } from "./audit";
@@ -38,6 +38,12 @@ export interface SyncBatchOutcome {
   clockSkewMs: number;
   /** True when every chunk had been applied before (a replay): nothing was written. */
   replayed: boolean;
+  /**
+   * When this request's writes took the scope from seq `from` to `to` with nothing else in
+   * between (and no stale re-stamps), every change in (from, to] is the caller's own, so a
+   * device whose cursor is `from` may skip to `to` (the results carry each record's server_seq).
+   */
+  ownSpan?: { from: number; to: number };
 }
 
 /** `syncReceipts/{chw_id}__{batch_id}`, with `__c{n}` per chunk for multi-chunk batches. */
@@ -58,26 +64,41 @@ interface ReceiptDoc {
 }
 
 /**
- * Applies a batch through the one core every route uses: chunks of at most LIMITS.chunkSize
- * records, each atomic and idempotent through its receipt, in batch order.
+ * Applies a batch through the one core every route uses: one transaction per chunk (a chunk is
+ * the whole batch unless its writes would exceed one transaction), each atomic and idempotent
+ * through its receipt, in batch order.
  */
 export async function applySyncBatch(
   db: Firestore,
   batch: SyncBatchInput,
 ): Promise<SyncBatchOutcome> {
-  const chunks = Math.max(1, Math.ceil(batch.items.length / LIMITS.chunkSize));
+  const chunks = chunkItems(batch.items, LIMITS.maxWritesPerTransaction);
   const results: RecordResult[] = [];
   let clockSkewMs = 0;
   let replayed = true;
-  for (let n = 0; n < chunks; n++) {
-    const items = batch.items.slice(n * LIMITS.chunkSize, (n + 1) * LIMITS.chunkSize);
-    const id = receiptId(batch.chwId, batch.batchId, n, chunks);
-    const out = await db.runTransaction((tx) => applyChunk(tx, db, batch, items, id, n, chunks));
+  let span: { from: number; to: number } | undefined;
+  let contiguous = true;
+  for (const [n, items] of chunks.entries()) {
+    const id = receiptId(batch.chwId, batch.batchId, n, chunks.length);
+    const out = await db.runTransaction((tx) =>
+      applyChunk(tx, db, batch, items, id, n, chunks.length),
+    );
     results.push(...out.results);
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
     replayed &&= out.replayed;
+    if (!out.seqs || out.touched > 0 || (span && span.to !== out.seqs.from)) contiguous = false;
+    else span = { from: span?.from ?? out.seqs.from, to: out.seqs.to };
   }
-  return { results, clockSkewMs, replayed };
+  return { results, clockSkewMs, replayed, ownSpan: contiguous ? span : undefined };
+}
+
+interface ChunkOutcome {
+  results: RecordResult[];
+  skewMs: number;
+  replayed: boolean;
+  /** The scope's seq before and after this chunk (absent on replay). */
+  seqs?: { from: number; to: number };
+  touched: number;
 }
 
 async function applyChunk(
@@ -88,13 +109,13 @@ async function applyChunk(
   id: string,
   chunk: number,
   chunks: number,
-): Promise<{ results: RecordResult[]; skewMs: number; replayed: boolean }> {
+): Promise<ChunkOutcome> {
   // Read phase: receipt, scope, records, then the analysis jobs the plan needs.
   const receiptRef = db.doc(`syncReceipts/${id}`);
   const receipt = await tx.get(receiptRef);
   if (receipt.exists) {
     const r = receipt.data() as ReceiptDoc;
-    return { results: r.results, skewMs: r.clock_skew_ms, replayed: true };
+    return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0 };
   }
   const scope = await ScopeWriter.open(tx, db, batch.chwId);
   const paths = docsToRead(items);
@@ -109,6 +130,7 @@ async function applyChunk(
   const jobSnaps = jobRefs.length > 0 ? await tx.getAll(...jobRefs) : [];
 
   // Write phase.
+  const seqFrom = scope.current.seq;
   const seqs = new Map<string, number>();
   for (const w of plan.writes) {
     const before = have.get(`${w.table}/${w.id}`);
@@ -126,9 +148,11 @@ async function applyChunk(
     }
     seqs.set(`${w.table}/${w.id}`, scope.put(w.table, w.id, data, before));
   }
-  const results = plan.results.map((r) =>
-    r.outcome === "applied" ? { ...r, server_seq: seqs.get(`${r.table}/${r.id}`) } : r,
-  );
+  const results = plan.results.map((r) => {
+    const seq =
+      r.outcome === "applied" || r.outcome === "stale" ? seqs.get(`${r.table}/${r.id}`) : undefined;
+    return seq === undefined ? r : { ...r, server_seq: seq };
+  });
   scope.commit();
   const doc: ReceiptDoc = {
     chw_id: batch.chwId,
@@ -151,7 +175,13 @@ async function applyChunk(
     outcome: rejected === 0 ? "ok" : applied > 0 ? "partial" : "rejected",
     request_id: batch.requestId,
   });
-  return { results, skewMs: plan.skewMs, replayed: false };
+  return {
+    results,
+    skewMs: plan.skewMs,
+    replayed: false,
+    seqs: { from: seqFrom, to: scope.current.seq },
+    touched: plan.writes.filter((w) => w.touch).length,
+  };
 }
 
 /** The document fields for a planned write: CHW maps replaced whole, create-only stamps. */
@@ -168,7 +198,6 @@ function toDocument(
     data.created_at = FieldValue.serverTimestamp();
     data.created_seq = nextSeq;
   }
-  if (w.table === "cases") data.timeline = { ...(data.timeline as object) };
   return data;
 }
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { checkRecord } from "@dermadetect/contract";
-import { planBatch } from "./plan-batch";
+import { chunkItems, planBatch } from "./plan-batch";
 import type { BatchItem, StoredDoc } from "./plan-batch";
 
 const NOW = 1_800_000_000_000;
@@ -122,7 +122,7 @@ describe("planBatch", () => {
       "cases/case-1": tomb,
     });
     expect(revive.results[0]).to.deep.include({ outcome: "stale", reason: "DELETED" });
-    expect(revive.writes).to.deep.equal([]);
+    expect(revive.writes.map((w) => w.touch)).to.deep.equal([true]);
   });
 
   it("handles WatermelonDB deletes: tombstone at server time, missing ids ignored", () => {
@@ -150,5 +150,27 @@ describe("planBatch", () => {
     expect(p.skewMs).to.equal(3_600_000);
     expect(p.results[0]).to.deep.include({ outcome: "applied", reason: "CLOCK_SKEW_CLAMPED" });
     expect(p.writes[0]!.data.last_modified_at).to.equal(NOW);
+  });
+
+  it("re-stamps the stored record on a stale push so the device pulls the winner", () => {
+    const stored = {
+      ...caseRaw({ last_modified_at: NOW - 1000 }),
+      chw_id: CHW,
+      content_version: 1,
+    } as unknown as StoredDoc;
+    const p = plan([item("cases", caseRaw())], { "cases/case-1": stored });
+    expect(p.writes).to.deep.equal([
+      { table: "cases", id: "case-1", data: {}, replaceMaps: [], create: false, touch: true },
+    ]);
+  });
+
+  it("chunks by worst-case writes, deterministically", () => {
+    const plain = Array.from({ length: 500 }, (_, i) => item("patients", { id: `p${i}` }));
+    expect(chunkItems(plain, 500).map((c) => c.length)).to.deep.equal([497, 3]);
+    const red = Array.from({ length: 10 }, (_, i) =>
+      item("cases", caseRaw({ id: `c${i}`, risk_level: "RED" })),
+    );
+    expect(chunkItems(red, 13).map((c) => c.length)).to.deep.equal([5, 5]);
+    expect(chunkItems([], 500)).to.deep.equal([[]]);
   });
 });

@@ -54,6 +54,11 @@ export interface PlannedWrite {
   create: boolean;
   /** For RED cases that need analysis: the content version to analyse. */
   analyseVersion?: number;
+  /**
+   * A stale push re-stamps the stored record's server_seq without changing it, so the device
+   * that sent the older version pulls the winning one next time (no silent divergence).
+   */
+  touch?: boolean;
 }
 
 /** The plan of one chunk. */
@@ -168,6 +173,9 @@ export function planBatch(input: PlanInput): BatchPlan {
         outcome: resolution.outcome,
         ...(resolution.reason && { reason: resolution.reason }),
       });
+      if (resolution.outcome === "stale" && before && !writes.has(key)) {
+        writes.set(key, { table, id, data: {}, replaceMaps: [], create: false, touch: true });
+      }
       continue;
     }
     const clamped = "deleteId" in change ? 0 : change.skewMs;
@@ -185,7 +193,7 @@ export function planBatch(input: PlanInput): BatchPlan {
     // The same record twice in one chunk: one write carrying both (the later wins field by
     // field, create-only fields of the first stay).
     const prev = writes.get(key);
-    if (prev) {
+    if (prev && !prev.touch) {
       const timeline = { ...(prev.data.timeline as object), ...(write.data.timeline as object) };
       write.data = { ...prev.data, ...write.data, ...(table === "cases" && { timeline }) };
       write.analyseVersion ??= prev.analyseVersion;
@@ -216,4 +224,36 @@ function planCase(
   const live = c.deleted_at == null;
   const becameRed = c.risk_level === "RED" && before?.risk_level !== "RED";
   if (live && c.risk_level === "RED" && (becameRed || changed)) write.analyseVersion = version;
+}
+
+/** Writes one item may cause: its record, plus an analysis job for a RED case. */
+function writeCost(item: BatchItem): number {
+  const c = item.change;
+  if (!c.ok || "deleteId" in c) return 1;
+  return c.table === "cases" && (c.record as CaseRecord).risk_level === "RED" ? 2 : 1;
+}
+
+/** Writes every chunk makes besides its records: scope, receipt, audit. */
+export const CHUNK_OVERHEAD_WRITES = 3;
+
+/**
+ * Splits a batch into chunks whose worst-case writes fit one transaction, in batch order.
+ * Deterministic: the same batch always splits the same way, so chunk receipts line up on replay.
+ */
+export function chunkItems(items: readonly BatchItem[], maxWrites: number): BatchItem[][] {
+  const budget = maxWrites - CHUNK_OVERHEAD_WRITES;
+  const chunks: BatchItem[][] = [[]];
+  let used = 0;
+  for (const item of items) {
+    const cost = writeCost(item);
+    const current = chunks[chunks.length - 1]!;
+    if (used + cost > budget && current.length > 0) {
+      chunks.push([item]);
+      used = cost;
+    } else {
+      current.push(item);
+      used += cost;
+    }
+  }
+  return chunks;
 }

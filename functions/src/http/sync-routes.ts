@@ -93,11 +93,16 @@ function parseQuery(req: HttpRequest): PullQuery {
   return query;
 }
 
+/**
+ * WatermelonDB refuses a zero timestamp, and an empty scope has seq 0, so its wire timestamp is
+ * `server_seq + 1`. Devices treat it as opaque and send it back as `last_pulled_at`.
+ */
+const WMDB_CURSOR_OFFSET = 1;
+
 function cursorOf(q: PullQuery): number {
   if (q.migration !== undefined && q.migration !== "null") return 0; // a migration re-pulls fully
-  return q.last_pulled_at === undefined || q.last_pulled_at === "null"
-    ? 0
-    : Number(q.last_pulled_at);
+  if (q.last_pulled_at === undefined || q.last_pulled_at === "null") return 0;
+  return Math.max(0, Number(q.last_pulled_at) - WMDB_CURSOR_OFFSET);
 }
 
 function pageSize(q: PullQuery): number {
@@ -148,12 +153,11 @@ export const seedSyncRoute: Route = {
       requestId: req.requestId,
       nowMs,
     });
-    const page = await pullScope(
-      db(),
-      chwId,
-      body.last_sync_timestamp ?? 0,
-      LIMITS.defaultPullPage,
-    );
+    // Echo suppression: when nothing but this request changed the scope since the device's
+    // cursor, the pull starts after this request's own writes (their seqs are in `results`).
+    const cursor = body.last_sync_timestamp ?? 0;
+    const from = out.ownSpan && out.ownSpan.from === cursor ? out.ownSpan.to : cursor;
+    const page = await pullScope(db(), chwId, from, LIMITS.defaultPullPage);
     await noteDiagnosisDeliveries(db(), chwId, page.records.diagnoses, req.requestId);
     await auditPull(chwId, page, "sync.pull.https", req.requestId);
     return {
@@ -200,7 +204,7 @@ export function watermelonPull(page: PullPage, cursor: number) {
   }
   return {
     changes,
-    timestamp: page.cursor,
+    timestamp: page.cursor + WMDB_CURSOR_OFFSET,
     manifest: page.manifest,
     has_more: page.hasMore,
   };

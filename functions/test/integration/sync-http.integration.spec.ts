@@ -84,15 +84,14 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     expect(stored.images[0]!).to.deep.include({ state: "queued" });
     expect(stored.images[0]!.image_key).to.match(new RegExp(`^cases/${String(c.id)}/0+1\\.jpg$`));
     expect(stored.timeline).to.have.keys("captured_at", "synced_at");
-    // The device recomputes the manifest from what it pulled and gets the server's answer.
-    const updates = res.body.server_updates;
-    const entries = (["patients", "cases"] as const).flatMap((t) =>
-      updates[t]!.map((r) => ({
-        collection: t,
-        id: String(r.id),
-        serverSeq: Number(r.server_seq),
-      })),
-    );
+    // The device recomputes the manifest from the server_seq of its own records (the answer
+    // does not echo what the device just sent) and gets the server's answer.
+    expect(res.body.server_updates.patients).to.deep.equal([]);
+    const entries = res.body.results.map((r) => ({
+      collection: r.table,
+      id: r.id,
+      serverSeq: r.server_seq!,
+    }));
     expect(res.body.manifest).to.deep.equal(manifestOf(entries));
     expect(res.body.manifest.count).to.equal(2);
     expect(res.body.new_sync_timestamp).to.be.greaterThan(0);
@@ -217,7 +216,7 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     const p = patient();
     const t0 = Date.now() - 120_000;
     const c = kase(String(p.id), { risk_level: "RED", last_modified_at: t0 });
-    await seedSync(chw.token, { changes: { patients: [p], cases: [c] } });
+    const created = await seedSync(chw.token, { changes: { patients: [p], cases: [c] } });
     const job1 = (await db.doc(`analysisJobs/${String(c.id)}.v1`).get()).data();
     expect(job1).to.deep.include({ case_id: c.id, chw_id: chw.uid, content_version: 1 });
     let stored = (await db.doc(`cases/${String(c.id)}`).get()).data() as StoredCase;
@@ -230,6 +229,7 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     await settleAnalyses(chw.uid);
     await db.doc(`cases/${String(c.id)}`).update({ status: "DIAGNOSED", doctor_id: doctor.uid });
     const stale = await seedSync(chw.token, {
+      last_sync_timestamp: created.body.new_sync_timestamp,
       changes: { cases: [{ ...c, risk_level: "GREEN", last_modified_at: t0 - 1000 }] },
     });
     expect(stale.body.results[0]).to.deep.include({
@@ -240,6 +240,10 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     stored = (await db.doc(`cases/${String(c.id)}`).get()).data() as StoredCase;
     expect(stored).to.deep.include({ status: "DIAGNOSED", doctor_id: doctor.uid });
     expect(stored.ai_analysis).to.deep.include({ job_key: `${String(c.id)}.v1` });
+    // The stale device gets the winning version back in the same answer (re-stamped seq).
+    const back = stale.body.server_updates.cases!.find((r) => r.id === c.id)!;
+    expect(back.risk_level).to.equal("RED");
+    expect(back.server_seq).to.equal(stale.body.results[0]!.server_seq);
     const newer = {
       ...c,
       last_modified_at: t0 + 1000,
@@ -267,6 +271,32 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     expect((await db.doc(`analysisJobs/${String(c.id)}.v3`).get()).exists).to.equal(false);
   });
 
+  it("replaces CHW maps whole: a field the device removed is removed", async () => {
+    const p = patient({
+      demographics: {
+        name: "Phone Owner",
+        sex: "male",
+        age_years: 50,
+        village: "V",
+        phone: "+254 700",
+      },
+    });
+    await seedSync(chw.token, { changes: { patients: [p] } });
+    const without = {
+      ...p,
+      last_modified_at: Date.now(),
+      demographics: { name: "Phone Owner", sex: "male", age_years: 51, village: "V" },
+    };
+    const res = await seedSync(chw.token, { changes: { patients: [without] } });
+    expect(res.body.results[0]!.outcome).to.equal("applied");
+    const stored = (
+      await adminDb()
+        .doc(`patients/${String(p.id)}`)
+        .get()
+    ).data()!;
+    expect(stored.demographics).to.deep.equal(without.demographics);
+  });
+
   it("applies a 500-record batch in chunks, idempotently", async () => {
     const batchId = randomUUID();
     const patients = Array.from({ length: 450 }, () => patient());
@@ -286,7 +316,7 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
       .collection("syncReceipts")
       .where("batch_id", "==", batchId)
       .get();
-    expect(receipts.size).to.equal(3);
+    expect(receipts.size).to.equal(2); // 500 record writes + scope, receipt, audit > 500
     const again = await seedSync(chw.token, batch);
     expect(again.body.results).to.deep.equal(first.body.results);
     expect(again.body.replayed).to.equal(true);
