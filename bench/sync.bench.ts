@@ -175,7 +175,7 @@ async function push500VsAdmin(): Promise<BenchResult> {
       summary("admin batch.commit, 500 docs", admin),
     ],
     notes:
-      "push = HTTPS + token + validation + 3 chunk transactions (receipts, scope, audit) + the pull page of the answer",
+      "push = HTTPS + token + validation + 2 chunk transactions (500 records + scope, receipt, audit exceed one) + the pull page of the answer",
   };
 }
 

@@ -1,5 +1,11 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
-import type { DocumentData, Firestore, Transaction } from "firebase-admin/firestore";
+import type {
+  DocumentData,
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Transaction,
+} from "firebase-admin/firestore";
 import { LIMITS } from "@dermadetect/contract";
 import type { Manifest, RecordResult, SyncTable } from "@dermadetect/contract";
 import { chunkItems, docsToRead, planBatch } from "../domain/plan-batch";
@@ -71,6 +77,7 @@ interface ReceiptDoc {
 export async function applySyncBatch(
   db: Firestore,
   batch: SyncBatchInput,
+  hooks: ChunkHooks = {},
 ): Promise<SyncBatchOutcome> {
   const chunks = chunkItems(batch.items, LIMITS.maxWritesPerTransaction);
   const results: RecordResult[] = [];
@@ -80,9 +87,7 @@ export async function applySyncBatch(
   let contiguous = true;
   for (const [n, items] of chunks.entries()) {
     const id = receiptId(batch.chwId, batch.batchId, n, chunks.length);
-    const out = await db.runTransaction((tx) =>
-      applyChunk(tx, db, batch, items, id, n, chunks.length),
-    );
+    const out = await runChunk(db, batch, items, id, n, chunks.length, hooks);
     results.push(...out.results);
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
     replayed &&= out.replayed;
@@ -101,29 +106,99 @@ interface ChunkOutcome {
   touched: number;
 }
 
-async function applyChunk(
-  tx: Transaction,
+/** The chunk's documents as read before its transaction, and the scope version they belong to. */
+interface PreRead {
+  scopeVersion: string | undefined;
+  have: Map<string, StoredDoc>;
+}
+
+/** Fault-injection seam for tests: runs between the pre-read and the transaction. */
+export interface ChunkHooks {
+  afterPreRead?: () => Promise<void>;
+}
+
+/** gRPC ALREADY_EXISTS: a document created with `create` appeared after it was read. */
+const ALREADY_EXISTS = 6;
+
+function replayOf(r: ReceiptDoc): ChunkOutcome {
+  return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0 };
+}
+
+/**
+ * Applies one chunk. Its records are read before the transaction, which then reads only the
+ * receipt, the scope document and any analysis jobs: a transaction holding 500 read locks costs
+ * several times a plain read, and holds up every other writer of the scope meanwhile. The
+ * pre-read is used only when the scope document is unchanged inside the transaction; since
+ * every write to a record of the scope also writes the scope document (ScopeWriter), that
+ * proves the records are unchanged too. A record of another scope is only ever rejected, never
+ * written, and a new record is written with a must-not-exist precondition, so a record created
+ * by someone else meanwhile fails the commit, and the chunk runs again reading inside the
+ * transaction.
+ */
+async function runChunk(
   db: Firestore,
   batch: SyncBatchInput,
   items: readonly BatchItem[],
   id: string,
   chunk: number,
   chunks: number,
+  hooks: ChunkHooks,
 ): Promise<ChunkOutcome> {
-  // Read phase: receipt, scope, records, then the analysis jobs the plan needs.
   const receiptRef = db.doc(`syncReceipts/${id}`);
-  const receipt = await tx.get(receiptRef);
-  if (receipt.exists) {
-    const r = receipt.data() as ReceiptDoc;
-    return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0 };
+  // The scope before the records: a scoped write the record reads miss moves the scope after
+  // this read, and the transaction sees that.
+  const [scopeSnap, receiptSnap] = await db.getAll(scopeRef(db, batch.chwId), receiptRef);
+  // A receipt is written once and never changed: a replay needs no transaction.
+  if (receiptSnap?.exists) return replayOf(receiptSnap.data() as ReceiptDoc);
+  const pre: PreRead = {
+    scopeVersion: scopeSnap?.updateTime?.valueOf(),
+    have: await readRecords(docsToRead(items), (refs) => db.getAll(...refs), db),
+  };
+  await hooks.afterPreRead?.();
+  try {
+    return await db.runTransaction((tx) =>
+      applyChunk(tx, db, batch, items, receiptRef, chunk, chunks, pre),
+    );
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== ALREADY_EXISTS) throw e;
+    return db.runTransaction((tx) =>
+      applyChunk(tx, db, batch, items, receiptRef, chunk, chunks, undefined),
+    );
   }
-  const scope = await ScopeWriter.open(tx, db, batch.chwId);
-  const paths = docsToRead(items);
-  const snaps = paths.length > 0 ? await tx.getAll(...paths.map((p) => db.doc(p))) : [];
+}
+
+async function readRecords(
+  paths: string[],
+  getAll: (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
+  db: Firestore,
+): Promise<Map<string, StoredDoc>> {
+  const snaps = paths.length > 0 ? await getAll(paths.map((p) => db.doc(p))) : [];
   const have = new Map<string, StoredDoc>();
   snaps.forEach((s, i) => {
     if (s.exists) have.set(paths[i] as string, s.data() as StoredDoc);
   });
+  return have;
+}
+
+async function applyChunk(
+  tx: Transaction,
+  db: Firestore,
+  batch: SyncBatchInput,
+  items: readonly BatchItem[],
+  receiptRef: DocumentReference,
+  chunk: number,
+  chunks: number,
+  pre: PreRead | undefined,
+): Promise<ChunkOutcome> {
+  // Read phase: receipt, scope, records (unless the pre-read still holds), then the analysis
+  // jobs the plan needs.
+  const receipt = await tx.get(receiptRef);
+  if (receipt.exists) return replayOf(receipt.data() as ReceiptDoc);
+  const scope = await ScopeWriter.open(tx, db, batch.chwId);
+  const have =
+    pre && pre.scopeVersion === scope.version
+      ? pre.have
+      : await readRecords(docsToRead(items), (refs) => tx.getAll(...refs), db);
   const plan = planBatch({ chwId: batch.chwId, nowMs: batch.nowMs, items, have });
   const wanted = plan.writes.filter((w) => w.analyseVersion !== undefined);
   const jobRefs = wanted.map((w) => db.doc(`analysisJobs/${jobKeyFor(w.id, w.analyseVersion!)}`));
@@ -146,7 +221,10 @@ async function applyChunk(
       data.analysis = { state: "queued", job_key: key };
       (data.timeline as Record<string, unknown>).analysis_requested_at = batch.nowMs;
     }
-    seqs.set(`${w.table}/${w.id}`, scope.put(w.table, w.id, data, before));
+    seqs.set(
+      `${w.table}/${w.id}`,
+      scope.put(w.table, w.id, data, before, { create: before === undefined }),
+    );
   }
   const results = plan.results.map((r) => {
     const seq =
