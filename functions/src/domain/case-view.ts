@@ -10,6 +10,7 @@ export type CaseStatus = "TRIAGED" | "PENDING_DIAGNOSIS" | "DIAGNOSED";
 export interface CaseTimeline {
   captured_at?: number;
   synced_at?: number;
+  last_synced_at?: number;
   analysis_requested_at?: number;
   analysed_at?: number;
   diagnosed_at?: number;

@@ -219,7 +219,9 @@ function planCase(
     write.data.status = "TRIAGED";
     write.data.timeline = { captured_at: c.last_modified_at, synced_at: nowMs };
   } else {
-    write.data.timeline = { synced_at: nowMs };
+    // synced_at stays the first arrival (the turnaround report measures from it); later edits
+    // move only last_synced_at.
+    write.data.timeline = { last_synced_at: nowMs };
   }
   const live = c.deleted_at == null;
   const becameRed = c.risk_level === "RED" && before?.risk_level !== "RED";

@@ -220,6 +220,7 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     const job1 = (await db.doc(`analysisJobs/${String(c.id)}.v1`).get()).data();
     expect(job1).to.deep.include({ case_id: c.id, chw_id: chw.uid, content_version: 1 });
     let stored = (await db.doc(`cases/${String(c.id)}`).get()).data() as StoredCase;
+    const firstSynced = stored.timeline.synced_at;
     // Queued in the same write; the AI pipeline may already have finished it.
     expect(stored.analysis).to.deep.include({ job_key: `${String(c.id)}.v1` });
     expect(["queued", "running", "done"]).to.include((stored.analysis as { state: string }).state);
@@ -258,6 +259,9 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
       content_version: 2,
     });
     expect(stored.triage_data.duration_days).to.equal(30);
+    // The first arrival stays put for the turnaround report; the edit has its own instant.
+    expect(stored.timeline.synced_at).to.equal(firstSynced);
+    expect(stored.timeline.last_synced_at).to.be.greaterThan(firstSynced as number);
     expect((await db.doc(`analysisJobs/${String(c.id)}.v2`).get()).exists).to.equal(true);
     // The new version is analysed too; the result never takes the case back from DIAGNOSED.
     await settleAnalyses(chw.uid);
