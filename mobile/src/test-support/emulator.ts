@@ -85,13 +85,19 @@ export async function closeAdmin(): Promise<void> {
   admin = undefined;
 }
 
-/** Resolves when `predicate(get())` holds, re-checking on every change; rejects after `ms`. */
+/**
+ * Resolves when `predicate(get())` holds, re-checking on every change; rejects after `ms`.
+ * The default outlasts one listener reconnect at the SDK's maximum backoff (60 s): the Firestore
+ * emulator now and then kills a Listen stream with a bogus RESOURCE_EXHAUSTED ("Received message
+ * larger than max (145272969 vs 17825792)", firebase-tools#8654), after which the SDK waits its
+ * maximum backoff before listening again. Production listeners recover the same way.
+ */
 export function until<T>(
   subscribe: (l: () => void) => () => void,
   get: () => T,
   predicate: (v: T) => boolean,
   what: string,
-  ms = 30_000,
+  ms = 90_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     let unsubscribe: () => void = () => undefined;
