@@ -16,6 +16,13 @@ export const LIMITS = {
   defaultPullPage: 500,
   /** Nesting depth of one record (objects and arrays; the deepest valid case needs 5). */
   maxDepth: 6,
+  /**
+   * Nesting depth of a whole request body, checked on the raw text before JSON.parse (400
+   * SYNC_1000 above it). Records sit at level 4 (seed) or 5 (WatermelonDB push), so a valid body
+   * needs at most 10; the slack keeps a record just past `maxDepth` a per-record `TOO_DEEP`
+   * instead of failing its whole batch, while a body thousands of levels deep is never parsed.
+   */
+  maxBodyDepth: 32,
   /** Images listed on one case. */
   maxImagesPerCase: 20,
   /** Largest image accepted (bytes). */

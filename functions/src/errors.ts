@@ -5,7 +5,10 @@
  * diagnoses, SYNC_5xxx server side.
  */
 export enum ErrorCode {
-  /** The body is not valid JSON or does not match the route's schema. */
+  /**
+   * The body is not valid JSON, does not match the route's schema, or nests deeper than
+   * `LIMITS.maxBodyDepth` (refused by a scan before parsing; there is no separate depth code).
+   */
   BAD_REQUEST = "SYNC_1000",
   /** The body exceeds the size cap (checked before parsing). */
   PAYLOAD_TOO_LARGE = "SYNC_1001",

@@ -17,6 +17,7 @@ import { countRecords, seedItems, watermelonItems } from "../domain/batch-items"
 import type { BatchItem } from "../domain/plan-batch";
 import { AppError, ErrorCode } from "../errors";
 import { log } from "../logger";
+import { nestingExceeds } from "./json-depth";
 import type { HttpRequest, Route } from "./router";
 
 /*
@@ -25,9 +26,22 @@ import type { HttpRequest, Route } from "./router";
  * gate answers 403 to anyone else, and the caller's uid (from the token) is the scope.
  */
 
-/** Parses the body from the raw bytes, so malformed JSON gets our coded 400 whatever the content type. */
+function refuseDeepNesting(text: Uint8Array | string): void {
+  if (nestingExceeds(text, LIMITS.maxBodyDepth)) {
+    throw new AppError(
+      ErrorCode.BAD_REQUEST,
+      `The body nests deeper than ${LIMITS.maxBodyDepth} levels`,
+    );
+  }
+}
+
+/**
+ * Parses the body from the raw bytes, so malformed JSON gets our coded 400 whatever the content
+ * type. The nesting scan runs first: a pathologically deep body is refused without parsing it.
+ */
 export function jsonBody(req: HttpRequest): unknown {
   if (req.rawBody && req.rawBody.length > 0) {
+    refuseDeepNesting(req.rawBody);
     try {
       return JSON.parse(req.rawBody.toString("utf8")) as unknown;
     } catch {
@@ -35,6 +49,7 @@ export function jsonBody(req: HttpRequest): unknown {
     }
   }
   if (typeof req.body === "string") {
+    refuseDeepNesting(req.body);
     try {
       return JSON.parse(req.body) as unknown;
     } catch {
