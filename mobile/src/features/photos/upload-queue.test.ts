@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { ApiResult, UploadGrant } from "@/lib/api/api-client";
 import { memoryStore } from "@/lib/storage/key-value-store";
-import { UploadQueue, backoffMs } from "./upload-queue";
+import { IMAGE_ALREADY_VERIFIED, UploadQueue, backoffMs } from "./upload-queue";
+import type { UploadState } from "./upload-queue";
 
 /*
  * Queue logic with scripted answers for the two network calls (the real route and image store
@@ -118,6 +121,136 @@ describe("UploadQueue", () => {
     scheduled[0]?.fn();
     await q.drain();
     expect(q.list()[0]?.state).toBe("uploaded");
+  });
+
+  describe("when the server refuses the upload request", () => {
+    const sha = "e".repeat(64);
+    const other = "f".repeat(64);
+
+    /** A queue whose upload request is answered `answer`; records calls, retries and states. */
+    async function refusedWith(answer: ApiResult<UploadGrant>) {
+      const disk = new Map<string, string>();
+      const calls: string[] = [];
+      const retries: number[] = [];
+      const states: UploadState[] = [];
+      const q = new UploadQueue({
+        kv: memoryStore(disk),
+        requestUpload: (caseId) => {
+          calls.push(`request:${caseId}`);
+          return Promise.resolve(answer);
+        },
+        put: (_g, body) => {
+          calls.push(`put:${body.length}`);
+          return Promise.resolve(200);
+        },
+        now: () => 1000,
+        schedule: (_fn, ms) => {
+          retries.push(ms);
+          return () => undefined;
+        },
+      });
+      await q.load();
+      q.subscribe(() => {
+        const e = q.list().find((x) => x.caseId === "c1");
+        if (e && states[states.length - 1] !== e.state) states.push(e.state);
+      });
+      await q.enqueue(
+        { caseId: "c1", sha256: sha, contentType: "image/jpeg", risk: "RED" },
+        new Uint8Array(7),
+      );
+      // A second photo, of another case: drained after the RED one, answered the same way.
+      await q.enqueue(
+        { caseId: "c2", sha256: other, contentType: "image/jpeg", risk: "GREEN" },
+        new Uint8Array(9),
+      );
+      return { q, disk, calls, retries, states };
+    }
+
+    it("names the server's IMAGE_ALREADY_VERIFIED code (no drift from functions/src/errors.ts)", () => {
+      const errors = readFileSync(
+        path.join(__dirname, "..", "..", "..", "..", "functions", "src", "errors.ts"),
+        "utf8",
+      );
+      expect(errors).toContain(`IMAGE_ALREADY_VERIFIED = "${IMAGE_ALREADY_VERIFIED}"`);
+      expect(errors).toMatch(/\[ErrorCode\.IMAGE_ALREADY_VERIFIED\]: 409,/);
+    });
+
+    it("409 SYNC_4001 (already verified) settles the entry: no PUT, no retry, bytes dropped", async () => {
+      const { q, disk, calls, retries, states } = await refusedWith({
+        kind: "rejected",
+        status: 409,
+        code: IMAGE_ALREADY_VERIFIED,
+      });
+      const c1 = q.list()[0]!;
+      await q.drain();
+      // Both photos were asked for (the same scripted answer); neither was sent.
+      expect(calls).toEqual(["request:c1", "request:c2"]);
+      expect(q.list()).toEqual([]);
+      expect(states).toEqual(["waiting", "uploading", "uploaded"]);
+      expect(await q.photoBytes(c1.sha256)).toBeUndefined();
+      expect(await q.photoBytes(other)).toBeUndefined();
+      expect(retries).toEqual([]);
+      // The settled state is what is on disk: a restart does not bring the entry back.
+      const restarted = new UploadQueue({
+        kv: memoryStore(disk),
+        requestUpload: () => Promise.reject(new Error("must not be called")),
+        put: () => Promise.reject(new Error("must not be called")),
+        now: () => 2000,
+      });
+      await restarted.load();
+      await restarted.drain();
+      expect(restarted.list()).toEqual([]);
+    });
+
+    it("keeps the bytes another case's entry still needs when one entry settles on SYNC_4001", async () => {
+      const disk = new Map<string, string>();
+      let verifiedOn = "c1";
+      const q = new UploadQueue({
+        kv: memoryStore(disk),
+        requestUpload: (caseId): Promise<ApiResult<UploadGrant>> =>
+          Promise.resolve(
+            caseId === verifiedOn
+              ? { kind: "rejected", status: 409, code: IMAGE_ALREADY_VERIFIED }
+              : { kind: "rejected", status: 404, code: "SYNC_3004" },
+          ),
+        put: () => Promise.resolve(200),
+        now: () => 0,
+      });
+      await q.load();
+      for (const caseId of ["c1", "c2"])
+        await q.enqueue(
+          { caseId, sha256: sha, contentType: "image/jpeg", risk: "RED" },
+          new Uint8Array(4),
+        );
+      await q.drain();
+      expect(q.list().map((e) => [e.caseId, e.state])).toEqual([["c2", "failed"]]);
+      expect(await q.photoBytes(sha)).toHaveLength(4);
+      verifiedOn = "c2";
+      await q.retryNow();
+      await q.drain();
+      expect(q.list()).toEqual([]);
+      expect(await q.photoBytes(sha)).toBeUndefined();
+    });
+
+    for (const [status, code] of [
+      [409, "SYNC_4002"], // IMAGE_MISMATCH: another 409 stays a failure
+      [409, "SYNC_4005"], // TOO_MANY_IMAGES
+      [404, "SYNC_3004"], // the case has not reached the server yet
+    ] as const) {
+      it(`${status} ${code} stays a failure: backoff retry, bytes kept`, async () => {
+        const { q, calls, retries } = await refusedWith({ kind: "rejected", status, code });
+        await q.drain();
+        expect(calls).toEqual(["request:c1", "request:c2"]);
+        expect(
+          q.list().map((e) => [e.caseId, e.state, e.attempts, e.lastError, e.nextAttemptAt]),
+        ).toEqual([
+          ["c1", "failed", 1, code, 1000 + backoffMs(1)],
+          ["c2", "failed", 1, code, 1000 + backoffMs(1)],
+        ]);
+        expect(await q.photoBytes(sha)).toHaveLength(7);
+        expect(retries).toEqual([backoffMs(1)]);
+      });
+    }
   });
 
   it("backs off between failed attempts, capped at five minutes", () => {

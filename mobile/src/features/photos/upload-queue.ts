@@ -47,6 +47,12 @@ export interface UploadDeps {
   schedule?(fn: () => void, ms: number): () => void;
 }
 
+/**
+ * The API's IMAGE_ALREADY_VERIFIED (functions/src/errors.ts), answered with 409 by
+ * `POST /v1/cases/{id}/images`: the case already lists this exact photo as verified.
+ */
+export const IMAGE_ALREADY_VERIFIED = "SYNC_4001";
+
 const QUEUE_KEY = "uploads:queue";
 const photoKey = (sha: string) => `uploads:photo:${sha}`;
 const RISK_ORDER: Record<RiskLevel, number> = { RED: 0, YELLOW: 1, GREEN: 2 };
@@ -235,6 +241,21 @@ export class UploadQueue {
     if (grant.kind === "offline") {
       await this.fail(entry, "OFFLINE");
       return "offline";
+    }
+    if (
+      grant.kind === "rejected" &&
+      grant.status === 409 &&
+      grant.code === IMAGE_ALREADY_VERIFIED
+    ) {
+      // The server answers this only when the case lists this sha256, with the same type and
+      // size, in state verified or analysed (functions/src/http/case-images.ts): the very
+      // server state `settle` waits for before it drops the local bytes. So the 409 is that
+      // proof and the entry settles now, without waiting for the case to arrive by sync;
+      // retrying could never succeed (a verified image cannot be uploaded again). It passes
+      // through "uploaded" first so the sync history records the photo like any upload.
+      await this.update(entry, { state: "uploaded" });
+      await this.settle(new Map([[`${entry.caseId}/${entry.sha256}`, "verified"]]));
+      return "done";
     }
     if (grant.kind !== "ok") {
       // 404 while the case is still on its way to the server is normal: back off and retry.
