@@ -175,7 +175,7 @@ async function push500VsAdmin(): Promise<BenchResult> {
       summary("admin batch.commit, 500 docs", admin),
     ],
     notes:
-      "push = HTTPS + token + validation + 2 chunk transactions (500 records + scope, receipt, audit exceed one) + the pull page of the answer",
+      "push = HTTPS + token + validation + a read of the 500 records + one transaction (records, scope, receipt, audit) + the pull page of the answer; the case writes also fire updatePatientReview, which runs on the same two cores",
   };
 }
 

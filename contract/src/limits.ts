@@ -6,10 +6,12 @@ export const LIMITS = {
   /** Records (created + updated + deleted, all tables) in one batch or push. */
   maxRecordsPerBatch: 500,
   /**
-   * Document writes per Firestore transaction (the documented per-commit ceiling); a batch whose
-   * writes (records, analysis jobs, scope, receipt, audit) would exceed it is applied in chunks.
+   * Estimated bytes of one transaction's writes. Firestore dropped its 500-writes-per-commit limit
+   * on 2023-03-29; what remains is the 10 MiB request (which the emulator does not enforce), so a
+   * batch whose estimated writes (records, analysis jobs, scope, receipt, audit) exceed this is
+   * applied in chunks. Under the 2 MB body cap a whole batch is always one transaction.
    */
-  maxWritesPerTransaction: 500,
+  maxTransactionBytes: 8 * 1024 * 1024,
   /** Records returned by one pull page (all tables together). */
   maxPullPage: 1000,
   /** Default pull page when the client does not ask for one. */

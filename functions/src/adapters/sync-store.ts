@@ -77,9 +77,9 @@ interface ReceiptDoc {
 export async function applySyncBatch(
   db: Firestore,
   batch: SyncBatchInput,
-  hooks: ChunkHooks = {},
+  options: ApplyOptions = {},
 ): Promise<SyncBatchOutcome> {
-  const chunks = chunkItems(batch.items, LIMITS.maxWritesPerTransaction);
+  const chunks = chunkItems(batch.items, options.maxTransactionBytes ?? LIMITS.maxTransactionBytes);
   const results: RecordResult[] = [];
   let clockSkewMs = 0;
   let replayed = true;
@@ -87,7 +87,7 @@ export async function applySyncBatch(
   let contiguous = true;
   for (const [n, items] of chunks.entries()) {
     const id = receiptId(batch.chwId, batch.batchId, n, chunks.length);
-    const out = await runChunk(db, batch, items, id, n, chunks.length, hooks);
+    const out = await runChunk(db, batch, items, id, n, chunks.length, options);
     results.push(...out.results);
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
     replayed &&= out.replayed;
@@ -112,9 +112,10 @@ interface PreRead {
   have: Map<string, StoredDoc>;
 }
 
-/** Fault-injection seam for tests: runs between the pre-read and the transaction. */
-export interface ChunkHooks {
-  afterPreRead?: () => Promise<void>;
+/** Test seams: a smaller transaction budget, and a hook between a chunk's pre-read and its transaction. */
+export interface ApplyOptions {
+  maxTransactionBytes?: number;
+  afterPreRead?: (chunk: number) => Promise<void>;
 }
 
 /** gRPC ALREADY_EXISTS: a document created with `create` appeared after it was read. */
@@ -142,7 +143,7 @@ async function runChunk(
   id: string,
   chunk: number,
   chunks: number,
-  hooks: ChunkHooks,
+  options: ApplyOptions,
 ): Promise<ChunkOutcome> {
   const receiptRef = db.doc(`syncReceipts/${id}`);
   // The scope before the records: a scoped write the record reads miss moves the scope after
@@ -154,7 +155,7 @@ async function runChunk(
     scopeVersion: scopeSnap?.updateTime?.valueOf(),
     have: await readRecords(docsToRead(items), (refs) => db.getAll(...refs), db),
   };
-  await hooks.afterPreRead?.();
+  await options.afterPreRead?.(chunk);
   try {
     return await db.runTransaction((tx) =>
       applyChunk(tx, db, batch, items, receiptRef, chunk, chunks, pre),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { checkRecord } from "@dermadetect/contract";
-import { chunkItems, planBatch } from "./plan-batch";
+import { LIMITS, checkRecord } from "@dermadetect/contract";
+import { CHUNK_OVERHEAD_BYTES, chunkItems, itemBytes, planBatch } from "./plan-batch";
 import type { BatchItem, StoredDoc } from "./plan-batch";
 
 const NOW = 1_800_000_000_000;
@@ -164,13 +164,29 @@ describe("planBatch", () => {
     ]);
   });
 
-  it("chunks by worst-case writes, deterministically", () => {
-    const plain = Array.from({ length: 500 }, (_, i) => item("patients", { id: `p${i}` }));
-    expect(chunkItems(plain, 500).map((c) => c.length)).to.deep.equal([497, 3]);
-    const red = Array.from({ length: 10 }, (_, i) =>
-      item("cases", caseRaw({ id: `c${i}`, risk_level: "RED" })),
+  it("chunks by estimated transaction bytes, deterministically, in batch order", () => {
+    const plain = Array.from({ length: 500 }, (_, i) =>
+      item("cases", caseRaw({ id: `c${String(i).padStart(3, "0")}` })),
     );
-    expect(chunkItems(red, 13).map((c) => c.length)).to.deep.equal([5, 5]);
-    expect(chunkItems([], 500)).to.deep.equal([[]]);
+    // A full batch of ordinary records is one transaction under the real budget...
+    expect(chunkItems(plain, LIMITS.maxTransactionBytes).map((c) => c.length)).to.deep.equal([500]);
+    // ...and splits where the estimate says, the same way every time.
+    const each = itemBytes(plain[0]!);
+    const budget = CHUNK_OVERHEAD_BYTES + 200 * each;
+    const chunks = chunkItems(plain, budget);
+    expect(chunks.map((c) => c.length)).to.deep.equal([200, 200, 100]);
+    expect(chunks.flat().map((i) => i.resultId)).to.deep.equal(plain.map((i) => i.resultId));
+    expect(chunkItems(plain, budget).map((c) => c.length)).to.deep.equal([200, 200, 100]);
+    // A rejected record costs only its result; an item larger than the budget still goes alone.
+    const bad: BatchItem = {
+      table: "patients",
+      resultId: "x",
+      change: { ok: false, reason: "INVALID_RECORD" },
+    };
+    expect(itemBytes(bad)).to.be.lessThan(each);
+    expect(
+      chunkItems(plain.slice(0, 2), CHUNK_OVERHEAD_BYTES + 1).map((c) => c.length),
+    ).to.deep.equal([1, 1]);
+    expect(chunkItems([], LIMITS.maxTransactionBytes)).to.deep.equal([[]]);
   });
 });

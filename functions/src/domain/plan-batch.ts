@@ -228,26 +228,31 @@ function planCase(
   if (live && c.risk_level === "RED" && (becameRed || changed)) write.analyseVersion = version;
 }
 
-/** Writes one item may cause: its record, plus an analysis job for a RED case. */
-function writeCost(item: BatchItem): number {
+/**
+ * Bytes one item may add to its transaction, estimated from above: the stored record (its JSON
+ * twice over, for server fields and the protobuf framing of every key), plus its analysis job,
+ * its result in the receipt and its id in the audit entry. A rejected item adds only its result.
+ */
+export function itemBytes(item: BatchItem): number {
   const c = item.change;
-  if (!c.ok || "deleteId" in c) return 1;
-  return c.table === "cases" && (c.record as CaseRecord).risk_level === "RED" ? 2 : 1;
+  if (!c.ok) return 256;
+  if ("deleteId" in c) return 1024;
+  return 2 * JSON.stringify(c.record).length + 1024;
 }
 
-/** Writes every chunk makes besides its records: scope, receipt, audit. */
-export const CHUNK_OVERHEAD_WRITES = 3;
+/** Bytes every chunk writes besides its records: scope, receipt and audit documents. */
+export const CHUNK_OVERHEAD_BYTES = 64 * 1024;
 
 /**
- * Splits a batch into chunks whose worst-case writes fit one transaction, in batch order.
+ * Splits a batch into chunks whose estimated writes fit one transaction, in batch order.
  * Deterministic: the same batch always splits the same way, so chunk receipts line up on replay.
  */
-export function chunkItems(items: readonly BatchItem[], maxWrites: number): BatchItem[][] {
-  const budget = maxWrites - CHUNK_OVERHEAD_WRITES;
+export function chunkItems(items: readonly BatchItem[], maxBytes: number): BatchItem[][] {
+  const budget = maxBytes - CHUNK_OVERHEAD_BYTES;
   const chunks: BatchItem[][] = [[]];
   let used = 0;
   for (const item of items) {
-    const cost = writeCost(item);
+    const cost = itemBytes(item);
     const current = chunks[chunks.length - 1]!;
     if (used + cost > budget && current.length > 0) {
       chunks.push([item]);

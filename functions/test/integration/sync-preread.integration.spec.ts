@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { checkRecord } from "@dermadetect/contract";
 import { applySyncBatch } from "../../src/adapters/sync-store";
 import { ScopeWriter } from "../../src/adapters/scope-writer";
+import { CHUNK_OVERHEAD_BYTES, itemBytes } from "../../src/domain/plan-batch";
 import type { BatchItem } from "../../src/domain/plan-batch";
 import { adminDb } from "./sync-helpers";
 
@@ -94,6 +95,42 @@ describe("sync core: records read before the transaction", () => {
     const receipts = await db.collection("syncReceipts").where("chw_id", "==", mine).get();
     expect(receipts.size).to.equal(1);
     expect((await db.doc(`syncScopes/${mine}`).get()).get("count")).to.equal(1);
+  });
+
+  it("chunks a batch over the transaction budget; a crash between chunks loses nothing on replay", async () => {
+    const chw = `chw-pre-${randomUUID().slice(0, 8)}`;
+    const items = Array.from({ length: 9 }, (_, i) =>
+      patientItem(randomUUID(), `Patient ${i}`, NOW() - 1000),
+    );
+    const batch = batchOf(chw, items);
+    // A budget of three records per transaction: the same split on every attempt.
+    const small = { maxTransactionBytes: CHUNK_OVERHEAD_BYTES + 3 * itemBytes(items[0]!) };
+    let crash = true;
+    const failed = await applySyncBatch(db, batch, {
+      ...small,
+      afterPreRead: (chunk) =>
+        chunk === 2 && crash
+          ? Promise.reject(new Error("function instance died"))
+          : Promise.resolve(),
+    }).catch((e: Error) => e);
+    expect(failed).to.be.instanceOf(Error);
+    // Two chunks committed with their receipts, the third did not.
+    const receipts = () =>
+      db.collection("syncReceipts").where("batch_id", "==", batch.batchId).get();
+    expect((await receipts()).size).to.equal(2);
+    expect((await db.doc(`syncScopes/${chw}`).get()).get("count")).to.equal(6);
+    // The device sends the same batch again: chunks 0 and 1 answer from their receipts.
+    crash = false;
+    const again = await applySyncBatch(db, batch, small);
+    expect(again.results.map((r) => r.outcome)).to.deep.equal(Array(9).fill("applied"));
+    expect(again.replayed).to.equal(false);
+    expect((await receipts()).size).to.equal(3);
+    const scope = (await db.doc(`syncScopes/${chw}`).get()).data()!;
+    expect([scope.count, scope.seq]).to.deep.equal([9, 9]);
+    // And once more: everything from receipts, the same answer.
+    const third = await applySyncBatch(db, batch, small);
+    expect(third.replayed).to.equal(true);
+    expect(third.results).to.deep.equal(again.results);
   });
 
   it("answers a replay from its receipt without a transaction, and with the same results", async () => {
