@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { getAuth } from "firebase-admin/auth";
 import { getFirestore } from "firebase-admin/firestore";
 import { emulatorAdminApp } from "../infra/src/seed";
-import { API_BASE_URL, PORTS } from "../infra/src/stack";
+import { API_BASE_URL } from "../infra/src/stack";
+import { createUser } from "../functions/test/integration/sync-helpers";
 import { percentile } from "./types";
 import type { Bench, BenchResult } from "./types";
 
@@ -25,23 +25,10 @@ interface Chw {
   cursor: number;
 }
 
+/** A fresh CHW in the Auth emulator with a real ID token, at cursor 0. */
 async function chw(): Promise<Chw> {
-  const uid = `bench-chw-${randomUUID().slice(0, 8)}`;
-  const email = `${uid}@bench.dermadetect.test`;
-  const password = `pw-${uid}`;
-  const auth = getAuth(emulatorAdminApp());
-  await auth.createUser({ uid, email, password });
-  await auth.setCustomUserClaims(uid, { role: "chw" });
-  const res = await fetch(
-    `http://127.0.0.1:${PORTS.auth}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=fake-api-key`,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password, returnSecureToken: true }),
-    },
-  );
-  const { idToken } = (await res.json()) as { idToken: string };
-  return { uid, token: idToken, cursor: 0 };
+  const user = await createUser("chw", "bench-chw");
+  return { uid: user.uid, token: user.token, cursor: 0 };
 }
 
 function patient(): Record<string, unknown> {

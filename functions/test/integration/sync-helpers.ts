@@ -24,7 +24,7 @@ export interface TestUser {
 /** Creates a user with a role claim and signs it in through the Auth emulator's REST API. */
 export async function createUser(
   role: "chw" | "doctor" | "admin",
-  prefix = role,
+  prefix: string = role,
 ): Promise<TestUser> {
   const uid = `${prefix}-${randomUUID().slice(0, 8)}`;
   const email = `${uid}@test.dermadetect.test`;
