@@ -7,50 +7,23 @@ import type {
   Transaction,
 } from "firebase-admin/firestore";
 import { LIMITS } from "@dermadetect/contract";
-import type { Manifest, RecordResult, SyncTable } from "@dermadetect/contract";
+import type { RecordResult, SyncTable } from "@dermadetect/contract";
 import { chunkItems, docsToRead, planBatch } from "../domain/plan-batch";
 import type { BatchItem, PlannedWrite, StoredDoc } from "../domain/plan-batch";
+import type { PullPage, SyncBatchInput, SyncBatchOutcome, SyncStore } from "../domain/sync-store";
 import { enqueueAnalysis, jobKeyFor } from "./analysis-outbox";
-import { writeAudit } from "./audit";
+import { auditRead, writeAudit } from "./audit";
+import { noteDiagnosisDeliveries } from "./diagnosis-delivery";
 import { ScopeWriter, scopeRef } from "./scope-writer";
 import type { ScopeDoc } from "./scope-writer";
 
 /*
- * The effectful half of applySyncBatch: one Firestore transaction per chunk that reads the
+ * The Firestore SyncStore (the port is in domain/sync-store.ts). The effectful half of applySyncBatch: one Firestore transaction per chunk that reads the
  * receipt, the scope and the chunk's documents, lets the pure planner decide, then writes the
  * records (ScopeWriter), analysis jobs (outbox), the receipt and an audit entry together.
  * Transaction bodies may run more than once, so they only read, compute and queue writes:
  * no logging, no publishing, no mutation of anything outside the body.
  */
-
-/** Where a batch came from (recorded in audit entries). */
-export type SyncSource = "https" | "watermelon" | "outbox";
-
-/** A batch ready to apply: checked records plus who sent it. */
-export interface SyncBatchInput {
-  chwId: string;
-  /** Client batch id (or a content hash for clients that send none); the idempotency key. */
-  batchId: string;
-  items: readonly BatchItem[];
-  source: SyncSource;
-  requestId: string;
-  nowMs: number;
-}
-
-/** What applying a batch answers. */
-export interface SyncBatchOutcome {
-  results: RecordResult[];
-  /** Largest clock skew among the batch's records (ms), 0 when nothing was clamped. */
-  clockSkewMs: number;
-  /** True when every chunk had been applied before (a replay): nothing was written. */
-  replayed: boolean;
-  /**
-   * When this request's writes took the scope from seq `from` to `to` with nothing else in
-   * between (and no stale re-stamps), every change in (from, to] is the caller's own, so a
-   * device whose cursor is `from` may skip to `to` (the results carry each record's server_seq).
-   */
-  ownSpan?: { from: number; to: number };
-}
 
 /** `syncReceipts/{chw_id}__{batch_id}`, with `__c{n}` per chunk for multi-chunk batches. */
 export function receiptId(chwId: string, batchId: string, chunk: number, chunks: number): string {
@@ -86,8 +59,13 @@ export async function applySyncBatch(
   let span: { from: number; to: number } | undefined;
   let contiguous = true;
   for (const [n, items] of chunks.entries()) {
-    const id = receiptId(batch.chwId, batch.batchId, n, chunks.length);
-    const out = await runChunk(db, batch, items, id, n, chunks.length, options);
+    const receiptRef = db.doc(
+      `syncReceipts/${receiptId(batch.chwId, batch.batchId, n, chunks.length)}`,
+    );
+    const out = await runChunk(
+      { db, batch, items, receiptRef, chunk: n, chunks: chunks.length },
+      options,
+    );
     results.push(...out.results);
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
     replayed &&= out.replayed;
@@ -104,6 +82,17 @@ interface ChunkOutcome {
   /** The scope's seq before and after this chunk (absent on replay). */
   seqs?: { from: number; to: number };
   touched: number;
+}
+
+/** One chunk being applied: the batch it belongs to, its items, and its receipt. */
+interface ChunkRun {
+  db: Firestore;
+  batch: SyncBatchInput;
+  items: readonly BatchItem[];
+  receiptRef: DocumentReference;
+  /** This chunk's index and the batch's chunk count (recorded on the receipt). */
+  chunk: number;
+  chunks: number;
 }
 
 /** The chunk's documents as read before its transaction, and the scope version they belong to. */
@@ -136,16 +125,8 @@ function replayOf(r: ReceiptDoc): ChunkOutcome {
  * by someone else meanwhile fails the commit, and the chunk runs again reading inside the
  * transaction.
  */
-async function runChunk(
-  db: Firestore,
-  batch: SyncBatchInput,
-  items: readonly BatchItem[],
-  id: string,
-  chunk: number,
-  chunks: number,
-  options: ApplyOptions,
-): Promise<ChunkOutcome> {
-  const receiptRef = db.doc(`syncReceipts/${id}`);
+async function runChunk(run: ChunkRun, options: ApplyOptions): Promise<ChunkOutcome> {
+  const { db, batch, items, receiptRef, chunk } = run;
   // The scope before the records: a scoped write the record reads miss moves the scope after
   // this read, and the transaction sees that.
   const [scopeSnap, receiptSnap] = await db.getAll(scopeRef(db, batch.chwId), receiptRef);
@@ -157,14 +138,10 @@ async function runChunk(
   };
   await options.afterPreRead?.(chunk);
   try {
-    return await db.runTransaction((tx) =>
-      applyChunk(tx, db, batch, items, receiptRef, chunk, chunks, pre),
-    );
+    return await db.runTransaction((tx) => applyChunk(tx, run, pre));
   } catch (e) {
     if ((e as { code?: unknown }).code !== ALREADY_EXISTS) throw e;
-    return db.runTransaction((tx) =>
-      applyChunk(tx, db, batch, items, receiptRef, chunk, chunks, undefined),
-    );
+    return db.runTransaction((tx) => applyChunk(tx, run, undefined));
   }
 }
 
@@ -183,14 +160,10 @@ async function readRecords(
 
 async function applyChunk(
   tx: Transaction,
-  db: Firestore,
-  batch: SyncBatchInput,
-  items: readonly BatchItem[],
-  receiptRef: DocumentReference,
-  chunk: number,
-  chunks: number,
+  run: ChunkRun,
   pre: PreRead | undefined,
 ): Promise<ChunkOutcome> {
+  const { db, batch, items, receiptRef, chunk, chunks } = run;
   // Read phase: receipt, scope, records (unless the pre-read still holds), then the analysis
   // jobs the plan needs.
   const receipt = await tx.get(receiptRef);
@@ -310,16 +283,6 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-/** One pull page of a CHW's scope. */
-export interface PullPage {
-  records: Record<SyncTable, Record<string, unknown>[]>;
-  /** The cursor to send next time: every change with server_seq ≤ cursor is in this or earlier pages. */
-  cursor: number;
-  /** True when more changes remain beyond `cursor`: pull again. */
-  hasMore: boolean;
-  manifest: Manifest;
-}
-
 const PULL_TABLES: readonly SyncTable[] = ["patients", "cases", "diagnoses"];
 
 /**
@@ -377,4 +340,23 @@ export async function pullScope(
     },
     { readOnly: true },
   );
+}
+
+/** The SyncStore the routes and the `applySync` trigger use in production. */
+export function firestoreSyncStore(db: Firestore): SyncStore {
+  return {
+    applyBatch: (batch) => applySyncBatch(db, batch),
+    pullPage: (chwId, cursor, limit) => pullScope(db, chwId, cursor, limit),
+    auditPull: (entry) =>
+      auditRead(db, {
+        actor: entry.chwId,
+        role: "chw",
+        action: entry.action,
+        resource: { collection: "patients,cases,diagnoses", ids: entry.ids },
+        outcome: "ok",
+        request_id: entry.requestId,
+      }),
+    noteDeliveries: (chwId, diagnoses, requestId) =>
+      noteDiagnosisDeliveries(db, chwId, diagnoses, requestId),
+  };
 }

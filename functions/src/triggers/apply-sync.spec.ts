@@ -1,10 +1,13 @@
 import { expect } from "chai";
+import { MemorySyncStore } from "../../test/support/memory-sync-store";
 import { EMULATOR_PLACEHOLDER_AUTH_ID, handleSyncBatch } from "./apply-sync";
 import type { SyncBatchDeps, SyncBatchEvent } from "./apply-sync";
 
 function harness(over: Partial<SyncBatchDeps> = {}) {
   const written: Record<string, unknown>[] = [];
+  const store = new MemorySyncStore();
   const deps: SyncBatchDeps = {
+    store,
     roleOf: () => Promise.resolve("chw"),
     writeBack: (_id, fields) => {
       written.push(fields);
@@ -14,7 +17,7 @@ function harness(over: Partial<SyncBatchDeps> = {}) {
     now: () => 1_800_000_000_000,
     ...over,
   };
-  return { deps, written };
+  return { deps, written, store };
 }
 
 const batch = { chw_id: "chw-1", device_id: "d1", changes: { patients: [] } };
@@ -26,8 +29,65 @@ const event = (over: Partial<SyncBatchEvent>): SyncBatchEvent => ({
   ...over,
 });
 
-// Only refusals run here (no Firestore): applying is covered by the outbox integration spec.
+const NOW = 1_800_000_000_000;
+const patient = (id: string, t = NOW - 60_000) => ({
+  id,
+  demographics: { name: "Ada", sex: "female", age_years: 30, village: "V" },
+  last_modified_at: t,
+});
+
+// Through the SyncStore port with an in-memory store; the Firestore adapter behind the same
+// port is covered by the outbox integration spec.
 describe("applySync handler", () => {
+  it("applies a CHW's batch through the core and writes the results back with an expiry", async () => {
+    const h = harness();
+    const data = { ...batch, changes: { patients: [patient("p1"), { id: "p2" }] } };
+    await handleSyncBatch(event({ data }), h.deps);
+    expect(h.store.applied).to.have.length(1);
+    expect(h.store.applied[0]).to.include({
+      chwId: "chw-1",
+      batchId: "b1",
+      source: "outbox",
+      requestId: "b1",
+      nowMs: NOW,
+    });
+    expect(h.written).to.have.length(1);
+    const back = h.written[0]!;
+    expect(back.status).to.equal("applied");
+    expect(back.results).to.deep.equal([
+      { table: "patients", id: "p1", outcome: "applied", server_seq: 1 },
+      { table: "patients", id: "p2", outcome: "rejected", reason: "INVALID_RECORD" },
+    ]);
+    expect(back).to.not.have.property("clock_skew_ms");
+    expect(back).to.have.property("expire_at");
+    expect(h.store.docs.get("patients/p1")).to.include({ chw_id: "chw-1" });
+  });
+
+  it("writes the same results again on a redelivery (a replay through the receipt)", async () => {
+    const h = harness();
+    const data = { ...batch, changes: { patients: [patient("p1")] } };
+    await handleSyncBatch(event({ data }), h.deps);
+    await handleSyncBatch(event({ data }), h.deps);
+    expect(h.written).to.have.length(2);
+    expect(h.written[1]!.results).to.deep.equal(h.written[0]!.results);
+    expect(h.store.docs.get("patients/p1")!.server_seq).to.equal(1);
+  });
+
+  it("reports the clock skew of a record from the future, clamped to server time", async () => {
+    const h = harness();
+    const data = { ...batch, changes: { patients: [patient("p1", NOW + 3_600_000)] } };
+    await handleSyncBatch(event({ data }), h.deps);
+    expect(h.written[0]!.clock_skew_ms).to.equal(3_600_000);
+    expect(h.store.docs.get("patients/p1")!.last_modified_at).to.equal(NOW);
+  });
+
+  it("accepts the emulator's placeholder writer only on the emulator", async () => {
+    const h = harness({ emulatorWithoutAuthContext: true });
+    const data = { ...batch, changes: { patients: [patient("p1")] } };
+    await handleSyncBatch(event({ data, authId: EMULATOR_PLACEHOLDER_AUTH_ID }), h.deps);
+    expect(h.written[0]!.status).to.equal("applied");
+  });
+
   const refusals: [string, Partial<SyncBatchEvent>, Partial<SyncBatchDeps>, string][] = [
     ["a writer other than the CHW named", { authId: "chw-2" }, {}, "SYNC_2002"],
     [
@@ -59,6 +119,7 @@ describe("applySync handler", () => {
       expect(h.written[0]!.status).to.equal("rejected");
       expect((h.written[0]!.error as { code: string }).code).to.equal(code);
       expect(h.written[0]).to.have.property("expire_at");
+      expect(h.store.applied).to.deep.equal([]);
     });
   }
 });

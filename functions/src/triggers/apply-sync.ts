@@ -2,15 +2,16 @@ import { getAuth } from "firebase-admin/auth";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { onDocumentCreatedWithAuthContext } from "firebase-functions/v2/firestore";
 import type { FirestoreAuthEvent, QueryDocumentSnapshot } from "firebase-functions/v2/firestore";
-import { LIMITS, isSyncBatchDoc } from "@dermadetect/contract";
+import type { SyncBatchDoc } from "@dermadetect/contract";
 import { adminApp, db } from "../adapters/firebase";
-import { countRecords, seedItems } from "../domain/batch-items";
+import { firestoreSyncStore } from "../adapters/sync-store";
+import type { SyncStore } from "../domain/sync-store";
 import { AppError, ErrorCode, toAppError } from "../errors";
 import { errorName, log } from "../logger";
-import { applyAndLog } from "../http/sync-routes";
+import { checkEnvelope, receiveBatch } from "../sync/sync-core";
 
 /*
- * The Firestore route (DESIGN.md §1, §5): a device creates `syncBatches/{batch_id}` with exactly
+ * The Firestore route (docs/architecture.md): a device creates `syncBatches/{batch_id}` with exactly
  * `{chw_id, device_id, changes}` (works offline through the SDK's queue); this trigger applies
  * it through the same core as the HTTPS routes and writes `status`, `results` and `expire_at`
  * back. It is a create trigger, so its own update never re-triggers it; redeliveries replay
@@ -34,6 +35,8 @@ export interface SyncBatchEvent {
 
 /** What the handler needs from the outside world. */
 export interface SyncBatchDeps {
+  /** Where the batch is applied (the same core and store as the HTTPS routes). */
+  store: SyncStore;
   /** The role claim of a user (undefined when the user has none or does not exist). */
   roleOf(uid: string): Promise<string | undefined>;
   /** Writes the outcome fields onto the batch document. */
@@ -69,25 +72,21 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
   if (!placeholder && (event.authId === undefined || event.authId !== chwId)) {
     return refuse(ErrorCode.FORBIDDEN, "The batch was not written by the CHW it names");
   }
-  if (countRecords((doc as { changes?: unknown } | null)?.changes) > LIMITS.maxRecordsPerBatch) {
-    return refuse(
-      ErrorCode.TOO_MANY_RECORDS,
-      `A batch may carry at most ${LIMITS.maxRecordsPerBatch} records`,
-    );
+  let batch: SyncBatchDoc;
+  try {
+    batch = checkEnvelope("outbox", doc);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    return refuse(e.code, e.message);
   }
-  if (!isSyncBatchDoc(doc)) {
-    return refuse(
-      ErrorCode.BAD_REQUEST,
-      "The document does not match {chw_id, device_id, changes}",
-    );
-  }
-  if ((await deps.roleOf(doc.chw_id)) !== "chw") {
+  if ((await deps.roleOf(batch.chw_id)) !== "chw") {
     return refuse(ErrorCode.FORBIDDEN, "Only CHWs sync");
   }
-  const out = await applyAndLog({
-    chwId: doc.chw_id,
+  const out = await receiveBatch(deps.store, {
+    format: "seed",
+    chwId: batch.chw_id,
     batchId: event.batchId,
-    items: seedItems(doc.changes as Record<string, unknown[]>, nowMs),
+    changes: batch.changes,
     source: "outbox",
     requestId: event.batchId,
     nowMs,
@@ -104,6 +103,7 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
 /** Production dependencies: Auth custom claims and the batch document itself. */
 export function defaultSyncBatchDeps(): SyncBatchDeps {
   return {
+    store: firestoreSyncStore(db()),
     roleOf: async (uid) => {
       try {
         const user = await getAuth(adminApp()).getUser(uid);
