@@ -1,20 +1,22 @@
 /**
  * Request and answer shapes of the image and diagnosis routes (DESIGN.md §5 HTTP API, §7).
  * The JSON Schemas are the contract: the server validates with them and the app can check a
- * request before queuing it.
+ * request before queuing it. They are compiled with every other schema (validate.ts).
  */
 
-/** Largest accepted photo in bytes (10 MiB). */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+import { ID_PATTERN } from "./ids";
+import { MAX_IMAGE_BYTES } from "./limits";
+import { IMAGE_TYPES } from "./records";
+import type { ImageContentType } from "./records";
 
 /** Body of `POST /v1/cases/{id}/images`. */
 export interface ImageUploadRequest {
   sha256: string;
-  content_type: "image/jpeg" | "image/png" | "image/webp";
+  content_type: ImageContentType;
   bytes: number;
 }
 
-/** Answer of `POST /v1/cases/{id}/images`: send `method` to `upload_url` with exactly `headers`. */
+/** Answer of `POST /v1/cases/{id}/images` (the app's upload grant): send `method` to `upload_url` with exactly `headers`. */
 export interface ImageUploadResponse {
   upload_url: string;
   method: "PUT";
@@ -43,7 +45,7 @@ export const imageUploadRequestSchema = {
   required: ["sha256", "content_type", "bytes"],
   properties: {
     sha256: { type: "string", minLength: 64, maxLength: 64, pattern: "^[0-9a-f]{64}$" },
-    content_type: { type: "string", enum: ["image/jpeg", "image/png", "image/webp"] },
+    content_type: { type: "string", enum: Object.keys(IMAGE_TYPES) as ImageContentType[] },
     bytes: { type: "integer", minimum: 1, maximum: MAX_IMAGE_BYTES },
   },
 } as const;
@@ -55,7 +57,7 @@ export const diagnosisRequestSchema = {
   additionalProperties: false,
   required: ["id", "diagnosis_text"],
   properties: {
-    id: { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" },
+    id: { type: "string", minLength: 1, maxLength: 64, pattern: ID_PATTERN },
     diagnosis_text: { type: "string", minLength: 1, maxLength: DIAGNOSIS_LIMITS.textMax },
     prescription: {
       anyOf: [{ type: "string", maxLength: DIAGNOSIS_LIMITS.prescriptionMax }, { type: "null" }],

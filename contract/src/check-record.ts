@@ -1,4 +1,5 @@
-import { ID_PATTERN, LIMITS } from "./limits";
+import { ID_PATTERN } from "./ids";
+import { LIMITS } from "./limits";
 import { normalizeTimestamps } from "./merge";
 import type { ClientRecord } from "./merge";
 import { PUSH_TABLES, REASONS, SYNC_TABLES } from "./records";

@@ -25,10 +25,16 @@ export const LIMITS = {
    * instead of failing its whole batch, while a body thousands of levels deep is never parsed.
    */
   maxBodyDepth: 32,
-  /** Images listed on one case. */
+  /** Images listed on one case (bounds the array the upload route grows; OWASP API4). */
   maxImagesPerCase: 20,
-  /** Largest image accepted (bytes). */
-  maxImageBytes: 15_000_000,
+  /**
+   * Largest photo accepted, in bytes: 10 MiB, everywhere (the record schema, the upload request,
+   * the signed URL's size range, verification and the model's image reader). 10 MiB is the bound
+   * that already held at upload and on arrival, and a MedGemma request carries at most ~10 MB;
+   * the record schema used to allow 15,000,000 bytes, which let a case list a photo that could
+   * never be uploaded. The app resizes photos far below this before listing them.
+   */
+  maxImageBytes: 10 * 1024 * 1024,
   /** Largest JSON-encoded column on the WatermelonDB routes (characters). */
   maxJsonColumnChars: 20_000,
   /** Future timestamps further ahead than this are clamped to server time (DESIGN.md §5). */
@@ -43,8 +49,8 @@ export const LIMITS = {
   tombstoneRetentionMs: 180 * 24 * 3600_000,
 } as const;
 
-/** Pattern of record ids: client-generated UUIDs (any id of 1–64 URL-safe chars is accepted). */
-export const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$";
+/** Largest photo accepted (bytes); see `LIMITS.maxImageBytes`. */
+export const MAX_IMAGE_BYTES = LIMITS.maxImageBytes;
 
-/** Pattern of batch and device ids (also Firestore document-id safe). */
-export const TOKEN_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$";
+/** Most images one case may list; see `LIMITS.maxImagesPerCase`. */
+export const MAX_IMAGES_PER_CASE = LIMITS.maxImagesPerCase;

@@ -1,4 +1,5 @@
-import { ID_PATTERN, LIMITS, TOKEN_PATTERN } from "./limits";
+import { ID_PATTERN, TOKEN_PATTERN } from "./ids";
+import { LIMITS } from "./limits";
 import { IMAGE_TYPES, RISK_LEVELS } from "./records";
 
 /*

@@ -1,5 +1,7 @@
 import Ajv from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { diagnosisRequestSchema, imageUploadRequestSchema } from "./case-images";
+import type { DiagnosisRequest, ImageUploadRequest } from "./case-images";
 import { LIMITS } from "./limits";
 import { REASONS } from "./records";
 import type {
@@ -24,7 +26,9 @@ import {
 // One instance for every schema. allErrors off (first error stops validation: cheaper and no
 // error amplification), no $data, strict mode so a typo in a schema fails at start-up.
 const ajv = new Ajv({ allErrors: false, $data: false, strict: true, allowUnionTypes: true });
-for (const schema of ALL_SCHEMAS) ajv.addSchema(schema);
+for (const schema of [...ALL_SCHEMAS, imageUploadRequestSchema, diagnosisRequestSchema]) {
+  ajv.addSchema(schema);
+}
 
 function compiled<T>(schema: { $id: string }): ValidateFunction<T> {
   const fn = ajv.getSchema<T>(schema.$id);
@@ -44,6 +48,11 @@ export const isPullQuery = compiled<PullQuery>(pullQuerySchema);
 export const isPatientRecord = compiled<PatientRecord>(patientRecordSchema);
 /** Validates one case record. */
 export const isCaseRecord = compiled<CaseRecord>(caseRecordSchema);
+
+/** Validates the body of `POST /v1/cases/{id}/images`. */
+export const isImageUploadRequest = compiled<ImageUploadRequest>(imageUploadRequestSchema);
+/** Validates the body of `POST /v1/cases/{id}/diagnoses`. */
+export const isDiagnosisRequest = compiled<DiagnosisRequest>(diagnosisRequestSchema);
 
 /** Keys that could reach an object's prototype when copied carelessly: refused everywhere. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { Auth, UserRecord } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
-import { ROLES, isRole } from "@dermadetect/contract";
+import { ROLES, UID_PATTERN, isRole } from "@dermadetect/contract";
 import type { Role } from "@dermadetect/contract";
 
 /** A mistake in the command line or its values: printed as one line, exit code 2. */
@@ -107,7 +107,7 @@ export async function runUsersCommand(argv: string[], deps: UsersDeps): Promise<
       if (values.password !== undefined && values.password.length < 8) {
         throw new UsageError("--password must be at least 8 characters");
       }
-      if (values.uid !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(values.uid)) {
+      if (values.uid !== undefined && !new RegExp(UID_PATTERN).test(values.uid)) {
         throw new UsageError("--uid must be 1 to 128 letters, digits, _ or -");
       }
       const password = values.password ?? randomBytes(15).toString("base64url");

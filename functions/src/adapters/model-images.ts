@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import type { Metadata, OutputInfo } from "sharp";
-import { MAX_IMAGE_BYTES, parseImageKey, sha256Hex } from "../domain/images";
+import { MAX_IMAGE_BYTES } from "@dermadetect/contract";
+import { parseImageKey, sha256Hex } from "../domain/images";
 import type { ImageStore } from "../domain/image-store";
 
 /** A photo prepared for the model: JPEG bytes, metadata stripped, long side bounded. */

@@ -1,5 +1,6 @@
 import { Ajv } from "ajv";
 import type { JSONSchemaType } from "ajv";
+import { ID_MAX_LENGTH, ID_PATTERN, JOB_KEY_PATTERN } from "@dermadetect/contract";
 
 /** The Pub/Sub message on `case-analysis-requested` (and, unchanged, on its dead-letter topic). */
 export interface AnalysisRequest {
@@ -15,8 +16,8 @@ const schema: JSONSchemaType<AnalysisRequest> = {
   additionalProperties: false,
   required: ["case_id", "job_key"],
   properties: {
-    case_id: { type: "string", minLength: 1, maxLength: 128, pattern: "^[^/]+$" },
-    job_key: { type: "string", minLength: 3, maxLength: 160, pattern: "^[^/]+\\.v\\d+$" },
+    case_id: { type: "string", minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PATTERN },
+    job_key: { type: "string", minLength: 3, maxLength: 160, pattern: JOB_KEY_PATTERN },
     reason: { type: "string", enum: ["max_deliveries"], nullable: true },
   },
 };

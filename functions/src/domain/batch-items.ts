@@ -2,11 +2,11 @@ import {
   REASONS,
   checkRecord,
   fromWatermelonRaw,
+  isId,
   isPushTable,
   resultId,
   tableReason,
 } from "@dermadetect/contract";
-import { ID_PATTERN } from "@dermadetect/contract";
 import type { WatermelonPushRequest } from "@dermadetect/contract";
 import type { BatchItem } from "./plan-batch";
 
@@ -48,8 +48,6 @@ export function seedItems(changes: Record<string, unknown[]>, nowMs: number): Ba
   return items;
 }
 
-const idPattern = new RegExp(ID_PATTERN);
-
 /**
  * Items of a WatermelonDB push: created and updated are both upserts (a create for an existing
  * id updates it), deletes are tombstones by id (a delete of a missing id is ignored).
@@ -70,9 +68,7 @@ export function watermelonItems(
       });
     });
     set.deleted.forEach((id, i) => {
-      const resultIdOf = idPattern.test(id)
-        ? id
-        : `#${set.created.length + set.updated.length + i}`;
+      const resultIdOf = isId(id) ? id : `#${set.created.length + set.updated.length + i}`;
       const bad = tableReason(table);
       if (bad || !isPushTable(table)) {
         items.push({
@@ -80,7 +76,7 @@ export function watermelonItems(
           resultId: resultIdOf,
           change: { ok: false, reason: bad ?? REASONS.UNKNOWN_TABLE },
         });
-      } else if (!idPattern.test(id)) {
+      } else if (!isId(id)) {
         items.push({
           table,
           resultId: resultIdOf,

@@ -1,10 +1,5 @@
+import type { CaseStatus, RiskLevel } from "@dermadetect/contract";
 import type { CaseImage } from "./images";
-
-/** Risk levels (DESIGN.md §5); RED is high risk. */
-export type RiskLevel = "RED" | "YELLOW" | "GREEN";
-
-/** Server-owned case status. */
-export type CaseStatus = "TRIAGED" | "PENDING_DIAGNOSIS" | "DIAGNOSED";
 
 /** Stage instants of a case (epoch ms), docs/decisions/2026-11-data-layout.md. */
 export interface CaseTimeline {
@@ -36,6 +31,3 @@ export interface CaseView {
   ai_analysis?: unknown;
   analysis?: unknown;
 }
-
-/** Most images one case may list (bounds the array the route grows; OWASP API4). */
-export const MAX_IMAGES_PER_CASE = 20;

@@ -1,4 +1,4 @@
-import type { ImageContentType } from "./images";
+import type { ImageContentType } from "@dermadetect/contract";
 
 /** A pre-authorised request a client makes directly to the image store. */
 export interface SignedRequest {

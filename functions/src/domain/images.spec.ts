@@ -1,6 +1,6 @@
 import { expect } from "chai";
+import { MAX_IMAGE_BYTES } from "@dermadetect/contract";
 import {
-  MAX_IMAGE_BYTES,
   imageKeyFor,
   markAnalysed,
   normalizeCaseImage,

@@ -1,26 +1,19 @@
 import { createHash } from "node:crypto";
+import { IMAGE_TYPES, MAX_IMAGE_BYTES } from "@dermadetect/contract";
+import type { ImageContentType, ImageState } from "@dermadetect/contract";
 
-/** Image types a CHW may upload, with the object-name extension of each (DESIGN.md §7). */
-export const IMAGE_TYPES = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/webp": "webp",
-} as const;
+/*
+ * Server-side rules of a case's photos. The shared shapes (accepted types and their extensions,
+ * image states, the size limit) are the contract's; this module adds what only the server
+ * does: object keys, verification by magic bytes and hash, and the entry as stored.
+ */
 
-/** One of the accepted image content types. */
-export type ImageContentType = keyof typeof IMAGE_TYPES;
-
-/** Largest accepted photo: 10 MiB. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-/** Signed upload URLs live at most 15 minutes (DESIGN.md §7). */
+/** Signed upload URLs live at most 15 minutes. */
 export const UPLOAD_URL_TTL_MS = 15 * 60 * 1000;
 /** Signed download URLs for doctors are short-lived: 5 minutes. */
 export const DOWNLOAD_URL_TTL_MS = 5 * 60 * 1000;
 /** Size range bound into every upload URL (`x-goog-content-length-range`). */
 export const UPLOAD_SIZE_RANGE = `1,${MAX_IMAGE_BYTES}`;
-
-/** Lifecycle of one photo on a case: queued → uploaded → verified → analysed, or rejected. */
-export type ImageState = "queued" | "uploaded" | "verified" | "rejected" | "analysed";
 
 /** Why verification refused an object. Stable strings: the app shows them. */
 export type ImageRejectReason =

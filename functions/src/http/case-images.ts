@@ -1,10 +1,10 @@
 import type { Firestore } from "firebase-admin/firestore";
+import { MAX_IMAGES_PER_CASE } from "@dermadetect/contract";
 import type { ImageUploadRequest, ImageUploadResponse } from "@dermadetect/contract";
 import { writeAudit } from "../adapters/audit";
 import { db } from "../adapters/firebase";
 import { imageStore } from "../adapters/image-store";
 import { ScopeWriter } from "../adapters/scope-writer";
-import { MAX_IMAGES_PER_CASE } from "../domain/case-view";
 import type { CaseView } from "../domain/case-view";
 import {
   UPLOAD_URL_TTL_MS,

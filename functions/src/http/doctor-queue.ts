@@ -3,14 +3,16 @@ import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-ad
 import { writeAudit } from "../adapters/audit";
 import { db } from "../adapters/firebase";
 import { imageStore } from "../adapters/image-store";
-import type { CaseView, RiskLevel } from "../domain/case-view";
+import { RISK_LEVELS } from "@dermadetect/contract";
+import type { RiskLevel } from "@dermadetect/contract";
+import type { CaseView } from "../domain/case-view";
 import { DOWNLOAD_URL_TTL_MS, isVerifiedState, normalizeCaseImage } from "../domain/images";
 import type { ImageStore } from "../domain/image-store";
 import { AppError, ErrorCode } from "../errors";
 import type { AuthContext, Route } from "./router";
 
 /** Queue order: RED first, then YELLOW, then GREEN; oldest first within a level. */
-const LEVELS: readonly RiskLevel[] = ["RED", "YELLOW", "GREEN"];
+const LEVELS: readonly RiskLevel[] = RISK_LEVELS; // the queue's order: RED first
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 50;
 

@@ -1,6 +1,6 @@
 import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
-import { DIAGNOSIS_LIMITS } from "@dermadetect/contract";
+import { DIAGNOSIS_LIMITS, UID_PATTERN, isId } from "@dermadetect/contract";
 import { diagnosisContentHash, writeDiagnosis } from "../adapters/diagnosis-writer";
 import { db } from "../adapters/firebase";
 import { ScopeWriter } from "../adapters/scope-writer";
@@ -24,11 +24,11 @@ export interface DiagnosisTriggerDeps {
 export type DiagnosisTriggerOutcome =
   "normalized" | "unchanged" | "invalid" | "tombstoned" | "ignored";
 
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
+const UID = new RegExp(UID_PATTERN);
 
 /** The reason a console document cannot be normalised, or undefined when it can. */
 function problemWith(d: DocumentData): string | undefined {
-  if (typeof d.case_id !== "string" || !ID.test(d.case_id)) return "case_id is missing or invalid";
+  if (!isId(d.case_id)) return "case_id is missing or invalid";
   const text: unknown = d.diagnosis_text;
   if (typeof text !== "string" || text.trim() === "" || text.length > DIAGNOSIS_LIMITS.textMax) {
     return "diagnosis_text is missing or too long";
@@ -37,7 +37,7 @@ function problemWith(d: DocumentData): string | undefined {
   if (rx != null && (typeof rx !== "string" || rx.length > DIAGNOSIS_LIMITS.prescriptionMax)) {
     return "prescription must be text";
   }
-  if (d.doctor_id != null && (typeof d.doctor_id !== "string" || !ID.test(d.doctor_id))) {
+  if (d.doctor_id != null && (typeof d.doctor_id !== "string" || !UID.test(d.doctor_id))) {
     return "doctor_id is invalid";
   }
   return undefined;

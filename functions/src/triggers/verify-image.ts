@@ -1,5 +1,6 @@
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import type { Firestore, Transaction } from "firebase-admin/firestore";
+import { MAX_IMAGE_BYTES } from "@dermadetect/contract";
 import { enqueueAnalysis, jobKeyFor } from "../adapters/analysis-outbox";
 import { writeAudit } from "../adapters/audit";
 import { db } from "../adapters/firebase";
@@ -8,7 +9,6 @@ import { ScopeWriter } from "../adapters/scope-writer";
 import { params } from "../config";
 import type { CaseView } from "../domain/case-view";
 import {
-  MAX_IMAGE_BYTES,
   isVerifiedState,
   normalizeCaseImage,
   parseImageKey,

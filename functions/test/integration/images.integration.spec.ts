@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { ImageUploadResponse } from "@dermadetect/contract";
 import { LocalImageStore } from "../../src/adapters/local-image-store";
-import { MAX_IMAGE_BYTES, imageKeyFor } from "../../src/domain/images";
+import { MAX_IMAGE_BYTES } from "@dermadetect/contract";
+import { imageKeyFor } from "../../src/domain/images";
 import { handleObjectFinalized } from "../../src/triggers/verify-image";
 import { readEnvLocal } from "../../../infra/src/image-store";
 import {

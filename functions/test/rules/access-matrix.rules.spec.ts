@@ -5,6 +5,7 @@ import {
 } from "@firebase/rules-unit-testing";
 import type { RulesTestEnvironment } from "@firebase/rules-unit-testing";
 import { expect } from "chai";
+import { ID_PATTERN } from "@dermadetect/contract";
 import {
   collection,
   deleteDoc,
@@ -385,6 +386,14 @@ describe("firestore.rules: access matrix", () => {
       ["changes not a map", ok({ changes: [1] }), false],
       ["an invalid batch id", ok(), false, "bad id!"],
       ["a 129-character batch id", ok(), false, "b".repeat(129)],
+      [
+        "a 64-character batch id (the id pattern's longest)",
+        ok(),
+        true,
+        `b${Date.now()}`.padEnd(64, "x"),
+      ],
+      ["a 65-character batch id", ok(), false, "b".repeat(65)],
+      ["a batch id starting with an underscore", ok(), false, "_b1"],
     ];
     for (const [label, data, allowed, id] of cases) {
       it(`${allowed ? "accepts" : "refuses"} ${label}`, async () => {
@@ -393,6 +402,12 @@ describe("firestore.rules: access matrix", () => {
         await (allowed ? assertSucceeds : assertFails)(setDoc(ref, data));
       });
     }
+
+    it("checks batch ids with the contract's one id pattern, character for character", () => {
+      const rules = readFileSync(join(ROOT, "firestore.rules"), "utf8");
+      const used = [...rules.matchAll(/batchId\.matches\('([^']*)'\)/g)].map((m) => m[1]);
+      expect(used).to.deep.equal([ID_PATTERN]);
+    });
 
     it("refuses overwriting an existing batch (a create on an existing id is an update)", async () => {
       const db = dbFor("chw");

@@ -1,3 +1,4 @@
+import { ErrorCode } from "@dermadetect/contract";
 import type { RiskLevel } from "@dermadetect/contract";
 import type { ApiResult, UploadGrant } from "@/lib/api/api-client";
 import { base64ToBytes, bytesToBase64 } from "@/lib/bytes/base64";
@@ -48,10 +49,10 @@ export interface UploadDeps {
 }
 
 /**
- * The API's IMAGE_ALREADY_VERIFIED (functions/src/errors.ts), answered with 409 by
- * `POST /v1/cases/{id}/images`: the case already lists this exact photo as verified.
+ * The API's IMAGE_ALREADY_VERIFIED, answered with 409 by `POST /v1/cases/{id}/images`: the
+ * case already lists this exact photo as verified.
  */
-export const IMAGE_ALREADY_VERIFIED = "SYNC_4001";
+export const IMAGE_ALREADY_VERIFIED: string = ErrorCode.IMAGE_ALREADY_VERIFIED;
 
 const QUEUE_KEY = "uploads:queue";
 const photoKey = (sha: string) => `uploads:photo:${sha}`;

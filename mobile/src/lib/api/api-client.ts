@@ -4,6 +4,8 @@
  * server's error code, and a body that does not match the contract is `bad-data`.
  */
 
+import type { ImageUploadResponse } from "@dermadetect/contract";
+
 /** The result of an API call. */
 export type ApiResult<T> =
   | { kind: "ok"; value: T }
@@ -18,14 +20,8 @@ export interface ApiConfig {
   fetch?: typeof fetch;
 }
 
-/** An upload grant from `POST /v1/cases/{id}/images`. */
-export interface UploadGrant {
-  upload_url: string;
-  method: string;
-  headers: Record<string, string>;
-  expires_at: number | string;
-  image_key: string;
-}
+/** An upload grant from `POST /v1/cases/{id}/images`: the contract's answer shape. */
+export type UploadGrant = ImageUploadResponse;
 
 function isUploadGrant(v: unknown): v is UploadGrant {
   const g = v as Partial<UploadGrant> | null;
