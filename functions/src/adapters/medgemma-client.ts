@@ -2,7 +2,7 @@ import { GoogleAuth } from "google-auth-library";
 import type { ChatMessage } from "../domain/analysis-prompt";
 import { ModelCallError } from "../domain/analysis-ports";
 import type { ChatAnswer, ChatModel, TokenUsage } from "../domain/analysis-ports";
-import { backoffMs, isTransientStatus } from "../domain/analysis-retry";
+import { backoffMs, isRetryable, isTransientStatus } from "../domain/retry";
 import { log } from "../logger";
 
 /** Retry of one call inside one delivery (reference §3: 3 attempts, full jitter from 2 s). */
@@ -266,7 +266,7 @@ export function createMedgemmaClient(cfg: MedgemmaConfig): ChatModel {
         try {
           return await callOnce(cfg, messages, jobKey, deadline);
         } catch (e) {
-          if (!(e instanceof ModelCallError) || !e.transient || attempt >= cfg.retry.attempts) {
+          if (!(e instanceof ModelCallError) || !isRetryable(e) || attempt >= cfg.retry.attempts) {
             throw e;
           }
           const wait = backoffMs(attempt - 1, cfg.retry);

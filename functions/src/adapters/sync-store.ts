@@ -11,7 +11,7 @@ import type { RecordResult, SyncTable } from "@dermadetect/contract";
 import { chunkItems, docsToRead, planBatch } from "../domain/plan-batch";
 import type { BatchItem, PlannedWrite, StoredDoc } from "../domain/plan-batch";
 import type { PullPage, SyncBatchInput, SyncBatchOutcome, SyncStore } from "../domain/sync-store";
-import { enqueueAnalysis, jobKeyFor } from "./analysis-outbox";
+import { jobKeyFor, jobsExist, requestAnalysis } from "./analysis-jobs";
 import { auditRead, writeAudit } from "./audit";
 import { noteDiagnosisDeliveries } from "./diagnosis-delivery";
 import { ScopeWriter, scopeRef } from "./scope-writer";
@@ -175,8 +175,11 @@ async function applyChunk(
       : await readRecords(docsToRead(items), (refs) => tx.getAll(...refs), db);
   const plan = planBatch({ chwId: batch.chwId, nowMs: batch.nowMs, items, have });
   const wanted = plan.writes.filter((w) => w.analyseVersion !== undefined);
-  const jobRefs = wanted.map((w) => db.doc(`analysisJobs/${jobKeyFor(w.id, w.analyseVersion!)}`));
-  const jobSnaps = jobRefs.length > 0 ? await tx.getAll(...jobRefs) : [];
+  const jobExists = await jobsExist(
+    tx,
+    db,
+    wanted.map((w) => jobKeyFor(w.id, w.analyseVersion!)),
+  );
 
   // Write phase.
   const seqFrom = scope.current.seq;
@@ -185,15 +188,19 @@ async function applyChunk(
     const before = have.get(`${w.table}/${w.id}`);
     const data = toDocument(w, before, scope.current.seq + 1);
     const jobIdx = wanted.indexOf(w);
-    if (jobIdx >= 0 && !jobSnaps[jobIdx]?.exists) {
-      const key = enqueueAnalysis(tx, db, {
+    if (jobIdx >= 0) {
+      const request = requestAnalysis(tx, db, {
         caseId: w.id,
         chwId: batch.chwId,
         contentVersion: w.analyseVersion!,
         now: batch.nowMs,
+        exists: jobExists[jobIdx] === true,
       });
-      data.analysis = { state: "queued", job_key: key };
-      (data.timeline as Record<string, unknown>).analysis_requested_at = batch.nowMs;
+      // A replay of the same version leaves the case's analysis fields as they are.
+      if (request.queued) {
+        data.analysis = request.analysis;
+        (data.timeline as Record<string, unknown>).analysis_requested_at = batch.nowMs;
+      }
     }
     seqs.set(
       `${w.table}/${w.id}`,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { decideClaim, planCaseWrite, versionOfJobKey } from "./analysis-plan";
 import type { JobView } from "./analysis-plan";
-import { backoffMs, MAX_DELIVERIES } from "./analysis-retry";
+import { backoffMs, MAX_DELIVERIES } from "./retry";
 import fc from "fast-check";
 
 const job = (over: Partial<JobView> = {}): JobView => ({

@@ -1,6 +1,7 @@
-import { MAX_DELIVERIES } from "./analysis-retry";
+import { isTerminal } from "./analysis-job";
+import { MAX_DELIVERIES } from "./retry";
 
-/** The fields of `analysisJobs/{job_key}` the pipeline decides on. */
+/** The fields of an analysis job the pipeline decides on. */
 export interface JobView {
   case_id: string;
   content_version: number;
@@ -46,7 +47,7 @@ export function decideClaim(
   if (job.case_id !== caseId) return { kind: "ignore", reason: "case_mismatch" };
   // Handed to the dead-letter topic but not yet failed: forward again (the DLQ message may be lost).
   if (job.state === "dead_lettered") return { kind: "dead_letter" };
-  if (job.state === "done" || job.state === "failed") {
+  if (isTerminal(job.state)) {
     return { kind: "ignore", reason: "already_finished" };
   }
   if (job.state === "running" && (job.lease_until ?? 0) > now) {

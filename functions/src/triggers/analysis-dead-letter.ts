@@ -1,6 +1,6 @@
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import type { Firestore } from "firebase-admin/firestore";
-import { failJob } from "../adapters/analysis-store";
+import { failJob } from "../adapters/analysis-jobs";
 import { db } from "../adapters/firebase";
 import { ANALYSIS_DLQ_TOPIC } from "../adapters/pubsub-publisher";
 import { isAnalysisRequest } from "../domain/analysis-message";

@@ -8,7 +8,8 @@ import {
   markDeadLettered,
   releaseForRetry,
   storeResult,
-} from "../adapters/analysis-store";
+  supersedeJob,
+} from "../adapters/analysis-jobs";
 import { createMedgemmaClient } from "../adapters/medgemma-client";
 import type { MedgemmaConfig } from "../adapters/medgemma-client";
 import { storeImageSource } from "../adapters/analysis-images";
@@ -18,22 +19,13 @@ import { parseFindings } from "../domain/analysis-findings";
 import type { Findings } from "../domain/analysis-findings";
 import { isAnalysisRequest } from "../domain/analysis-message";
 import type { AnalysisRequest } from "../domain/analysis-message";
-import {
-  CLINICAL_DISCLAIMER,
-  PROMPT_VERSION,
-  imageMessages,
-  repairMessages,
-  synthesisMessages,
-} from "../domain/analysis-prompt";
+import { imageMessages, repairMessages, synthesisMessages } from "../domain/analysis-prompt";
 import type { ChatMessage, PromptCase } from "../domain/analysis-prompt";
 import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
-import type {
-  ChatModel,
-  ImageSource,
-  MessagePublisher,
-  TokenUsage,
-} from "../domain/analysis-ports";
-import { MAX_DELIVERIES, backoffMs } from "../domain/analysis-retry";
+import type { ChatModel, ImageSource, MessagePublisher } from "../domain/analysis-ports";
+import { buildAiAnalysis } from "../domain/analysis-result";
+import type { CallTotals } from "../domain/analysis-result";
+import { MAX_DELIVERIES, backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode } from "../errors";
 import { errorName, log } from "../logger";
 
@@ -64,19 +56,13 @@ export type AnalysisOutcome =
   | "dead_lettered"
   | "lost_claim";
 
-/** The job key travels with every model call; failures that end the job carry a code. */
+/** A failure that ends the job, with the code the app shows; never retried. */
 class PermanentFailure extends Error {
+  readonly transient = false;
   constructor(readonly code: AnalysisErrorCode) {
     super(code);
     this.name = "PermanentFailure";
   }
-}
-
-interface CallTotals {
-  calls: number;
-  latencyMs: number;
-  usage: TokenUsage;
-  servedModel: string;
 }
 
 function promptCase(kase: DocumentData): PromptCase {
@@ -127,24 +113,26 @@ function dataUrl(bytes: Uint8Array, contentType: string): string {
   return `data:${contentType};base64,${Buffer.from(bytes).toString("base64")}`;
 }
 
+/** A delivery that holds the claim, with what the claim transaction read. */
+interface Claimed {
+  claimId: string;
+  attempt: number;
+  job: NonNullable<Awaited<ReturnType<typeof claimJob>>["job"]>;
+  kase: DocumentData;
+  base: { case_id: string; job_key: string; content_version?: number };
+}
+
 /**
- * Handles one delivery of `{case_id, job_key}`: claim (idempotent on the job key), images, one
- * model call per verified photo plus a text-only synthesis, validation, then the result in one
- * transaction. The job, not the transport, owns retries: a transient failure gives the job back
- * to the outbox with a backoff and the delivery is acknowledged; the sweeper redelivers it, and
- * the 5th failed delivery forwards it to the dead-letter topic. This behaves the same on Pub/Sub
- * push, on Eventarc and on the functions emulator (which acknowledges even failed deliveries).
+ * Step 1: claim the job (idempotent on the job key). Answers the delivery's outcome when
+ * there is nothing to analyse (a duplicate, a deleted case, a newer version, the last
+ * delivery), or the claim.
  */
-export async function handleAnalysisRequest(
-  message: unknown,
+async function claimDelivery(
+  message: AnalysisRequest,
   deps: AnalysisDeps,
-): Promise<AnalysisOutcome> {
+  started: number,
+): Promise<Claimed | AnalysisOutcome> {
   const now = deps.now ?? Date.now;
-  const started = now();
-  if (!isAnalysisRequest(message)) {
-    log.warn("analysis request rejected: bad message", { stage: "claim", outcome: "bad_message" });
-    return "bad_message";
-  }
   const { case_id: caseId, job_key: jobKey } = message;
   const claimId = randomUUID();
   const claim = await claimJob(deps.db, caseId, jobKey, started, claimId);
@@ -166,7 +154,7 @@ export async function handleAnalysisRequest(
       });
       return "failed";
     case "superseded":
-      await supersede(deps.db, jobKey, now());
+      await supersedeJob(deps.db, jobKey, now());
       log.info("analysis skipped: newer case version", {
         ...base,
         stage: "claim",
@@ -178,117 +166,137 @@ export async function handleAnalysisRequest(
     case "claim":
       break;
   }
-  const attempt = claim.attempt!;
-  const job = claim.job!;
-  const kase = claim.kase!;
-  log.info("analysis claimed", { ...base, stage: "claim", outcome: "claimed", attempt });
-  const deadline = started + deps.budgetMs;
+  log.info("analysis claimed", {
+    ...base,
+    stage: "claim",
+    outcome: "claimed",
+    attempt: claim.attempt,
+  });
+  return { claimId, attempt: claim.attempt!, job: claim.job!, kase: claim.kase!, base };
+}
+
+/** What the model said about a case: one finding per usable photo, and the synthesis. */
+export interface ImageAnalysis {
+  perImage: Array<{ sha256: string; findings: Findings }>;
+  skipped: Array<{ sha256: string; reason: string }>;
+  synthesis: Findings;
+  totals: CallTotals;
+}
+
+/**
+ * Step 2, through the ChatModel and ImageSource ports: one model call per verified photo
+ * (MedGemma was evaluated on single images only) plus a text-only synthesis, each validated
+ * with one repair request. A photo that can never be read is skipped and named; a transient
+ * read failure or model failure is thrown (the delivery is retried), as is PermanentFailure
+ * for an answer that never validates.
+ */
+export async function analyseImages(
+  kase: DocumentData,
+  ports: { model: ChatModel; images: ImageSource },
+  jobKey: string,
+  deadline: number,
+): Promise<ImageAnalysis> {
   const totals: CallTotals = {
     calls: 0,
     latencyMs: 0,
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     servedModel: "",
   };
-  try {
-    const facts = promptCase(kase);
-    const verified = (Array.isArray(kase.images) ? (kase.images as DocumentData[]) : []).filter(
-      (img) => img.state === "verified" || img.state === "analysed",
-    );
-    const perImage: Array<{ sha256: string; findings: Findings }> = [];
-    const skipped: Array<{ sha256: string; reason: string }> = [];
-    // One call per photo: MedGemma was evaluated on single images only (model card).
-    for (const img of verified) {
-      const sha256 = String(img.sha256);
-      let bytes;
-      try {
-        bytes = await deps.images.read(String(img.image_key));
-      } catch (e) {
-        if (e instanceof ImageUnavailableError && !e.transient) {
-          skipped.push({ sha256, reason: e.reason });
-          continue;
-        }
-        throw e;
+  const facts = promptCase(kase);
+  const verified = (Array.isArray(kase.images) ? (kase.images as DocumentData[]) : []).filter(
+    (img) => img.state === "verified" || img.state === "analysed",
+  );
+  const perImage: ImageAnalysis["perImage"] = [];
+  const skipped: ImageAnalysis["skipped"] = [];
+  for (const img of verified) {
+    const sha256 = String(img.sha256);
+    let bytes;
+    try {
+      bytes = await ports.images.read(String(img.image_key));
+    } catch (e) {
+      if (e instanceof ImageUnavailableError && !isRetryable(e)) {
+        skipped.push({ sha256, reason: e.reason });
+        continue;
       }
-      const findings = await askForFindings(
-        deps.model,
-        imageMessages(facts, dataUrl(bytes.bytes, bytes.contentType)),
-        jobKey,
-        deadline,
-        totals,
-      );
-      perImage.push({ sha256, findings });
+      throw e;
     }
-    const synthesis = await askForFindings(
-      deps.model,
-      synthesisMessages(
-        facts,
-        perImage.map((p) => p.findings),
-      ),
+    const findings = await askForFindings(
+      ports.model,
+      imageMessages(facts, dataUrl(bytes.bytes, bytes.contentType)),
       jobKey,
       deadline,
       totals,
     );
+    perImage.push({ sha256, findings });
+  }
+  const synthesis = await askForFindings(
+    ports.model,
+    synthesisMessages(
+      facts,
+      perImage.map((p) => p.findings),
+    ),
+    jobKey,
+    deadline,
+    totals,
+  );
+  return { perImage, skipped, synthesis, totals };
+}
+
+/**
+ * Handles one delivery of `{case_id, job_key}`: claim → analyse the images → build the
+ * analysis (pure) → store it in one transaction. The job, not the transport, owns retries: a
+ * transient failure gives the job back to the outbox with a backoff and the delivery is
+ * acknowledged; the sweeper redelivers it, and the 5th failed delivery forwards it to the
+ * dead-letter topic. This behaves the same on Pub/Sub push, on Eventarc and on the functions
+ * emulator (which acknowledges even failed deliveries).
+ */
+export async function handleAnalysisRequest(
+  message: unknown,
+  deps: AnalysisDeps,
+): Promise<AnalysisOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  if (!isAnalysisRequest(message)) {
+    log.warn("analysis request rejected: bad message", { stage: "claim", outcome: "bad_message" });
+    return "bad_message";
+  }
+  const claimed = await claimDelivery(message, deps, started);
+  if (typeof claimed === "string") return claimed;
+  const { claimId, attempt, job, kase, base } = claimed;
+  const { case_id: caseId, job_key: jobKey } = message;
+  try {
+    const analysis = await analyseImages(kase, deps, jobKey, started + deps.budgetMs);
     const finishedAt = now();
-    const aiAnalysis = {
-      findings: synthesis,
-      per_image: perImage,
-      skipped_images: skipped,
-      model: deps.model.modelId,
-      served_model: totals.servedModel,
-      provider: deps.model.provider,
-      endpoint: deps.model.endpoint,
-      prompt_version: PROMPT_VERSION,
-      latency_ms: totals.latencyMs,
-      total_ms: finishedAt - started,
-      usage: totals.usage,
-      model_calls: totals.calls,
-      image_sha256s: perImage.map((p) => p.sha256),
-      job_key: jobKey,
-      content_version: job.content_version,
+    const aiAnalysis = buildAiAnalysis({
+      ...analysis,
+      model: deps.model,
+      jobKey,
+      contentVersion: job.content_version,
       attempt,
-      disclaimer: CLINICAL_DISCLAIMER,
-      fixture: totals.servedModel.startsWith("fixture/"),
-      analysed_at: finishedAt,
-    };
+      startedAt: started,
+      finishedAt,
+    });
     const stored = await storeResult(deps.db, caseId, jobKey, claimId, aiAnalysis, finishedAt);
-    const outcome: AnalysisOutcome =
-      stored === "written"
-        ? "analysed"
-        : stored === "superseded"
-          ? "superseded"
-          : stored === "lost_claim"
-            ? "lost_claim"
-            : "failed";
     log.info("analysis finished", {
       ...base,
       stage: "analysed",
       outcome: stored,
       attempt,
-      model_calls: totals.calls,
-      image_count: perImage.length,
-      total_tokens: totals.usage.total_tokens,
+      model_calls: analysis.totals.calls,
+      image_count: analysis.perImage.length,
+      total_tokens: analysis.totals.usage.total_tokens,
       duration_ms: finishedAt - started,
     });
-    return outcome;
+    return stored === "written"
+      ? "analysed"
+      : stored === "superseded"
+        ? "superseded"
+        : stored === "lost_claim"
+          ? "lost_claim"
+          : "failed";
   } catch (e) {
     return handleFailure(e, deps, message, claimId, attempt, base);
   }
-}
-
-async function supersede(db: Firestore, jobKey: string, now: number): Promise<void> {
-  await db.runTransaction(async (tx) => {
-    const ref = db.doc(`analysisJobs/${jobKey}`);
-    const snap = await tx.get(ref);
-    const state = snap.get("state") as string | undefined;
-    if (!snap.exists || state === "done" || state === "failed") return;
-    tx.update(ref, {
-      state: "done",
-      outcome: "superseded",
-      lease_until: null,
-      next_publish_at: null,
-      finished_at: now,
-    });
-  });
 }
 
 async function forwardToDeadLetter(
@@ -327,10 +335,12 @@ async function handleFailure(
   base: { case_id: string; job_key: string; content_version?: number },
 ): Promise<AnalysisOutcome> {
   const now = (deps.now ?? Date.now)();
+  // Only a failure that knows it is permanent ends the job; anything else is retried (the
+  // claim makes a redelivery safe).
   let permanent: AnalysisErrorCode | undefined;
-  if (e instanceof PermanentFailure) permanent = e.code;
-  else if (e instanceof ModelCallError && !e.transient)
-    permanent = AnalysisErrorCode.MODEL_REJECTED;
+  if ((e instanceof PermanentFailure || e instanceof ModelCallError) && !isRetryable(e)) {
+    permanent = e instanceof PermanentFailure ? e.code : AnalysisErrorCode.MODEL_REJECTED;
+  }
   const httpStatus = e instanceof ModelCallError ? e.httpStatus : undefined;
   if (permanent) {
     const r = await failJob(deps.db, message.case_id, message.job_key, permanent, now, claimId);

@@ -5,6 +5,7 @@ import type { FirestoreAuthEvent, QueryDocumentSnapshot } from "firebase-functio
 import type { SyncBatchDoc } from "@dermadetect/contract";
 import { adminApp, db } from "../adapters/firebase";
 import { firestoreSyncStore } from "../adapters/sync-store";
+import { isRetryable } from "../domain/retry";
 import type { SyncStore } from "../domain/sync-store";
 import { AppError, ErrorCode, toAppError } from "../errors";
 import { errorName, log } from "../logger";
@@ -141,8 +142,9 @@ export const applySync = onDocumentCreatedWithAuthContext(
     try {
       await handleSyncBatch(toSyncBatchEvent(e), defaultSyncBatchDeps());
     } catch (err) {
+      // Anything unexpected counts as INTERNAL (a 5xx), so it is retried too.
       const app = toAppError(err);
-      if (app.code !== ErrorCode.INTERNAL && !(err instanceof AppError && app.status >= 500)) {
+      if (!isRetryable(app)) {
         log.warn("sync batch failed permanently", { batch_id: e.params.batchId, code: app.code });
         return;
       }

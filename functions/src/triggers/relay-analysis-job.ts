@@ -1,17 +1,17 @@
 import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import type { Firestore } from "firebase-admin/firestore";
-import { publishJob } from "../adapters/analysis-relay";
-import type { RelayTiming } from "../adapters/analysis-relay";
+import { ANALYSIS_JOB_DOCUMENT, publishJob } from "../adapters/analysis-jobs";
 import { db } from "../adapters/firebase";
 import { pubsubPublisher } from "../adapters/pubsub-publisher";
 import { params } from "../config";
+import type { PublishTiming } from "../domain/analysis-job";
 import type { MessagePublisher } from "../domain/analysis-ports";
 
 /** What the relay and the sweeper talk to; the publisher is injectable so tests can fail it. */
 export interface RelayDeps {
   db: Firestore;
   publisher: MessagePublisher;
-  timing: RelayTiming;
+  timing: PublishTiming;
   now?: () => number;
 }
 
@@ -41,9 +41,9 @@ export async function handleJobCreated(jobKey: string, deps: RelayDeps): Promise
   );
 }
 
-/** Relay of the transactional outbox: `analysisJobs/{jobKey}` created → Pub/Sub. */
+/** Relay of the transactional outbox: a new analysis job → Pub/Sub. */
 export const relayAnalysisJob = onDocumentCreated(
-  { document: "analysisJobs/{jobKey}", retry: false },
+  { document: ANALYSIS_JOB_DOCUMENT, retry: false },
   async (event) => {
     // A failed publish is not retried here: the job stays due and the sweeper publishes it.
     await handleJobCreated(event.params.jobKey, defaultRelayDeps());

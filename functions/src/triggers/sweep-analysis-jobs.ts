@@ -1,5 +1,5 @@
 import { onSchedule } from "firebase-functions/v2/scheduler";
-import { dueJobKeys, publishJob } from "../adapters/analysis-relay";
+import { dueJobKeys, publishJob } from "../adapters/analysis-jobs";
 import { log } from "../logger";
 import { defaultRelayDeps } from "./relay-analysis-job";
 import type { RelayDeps } from "./relay-analysis-job";

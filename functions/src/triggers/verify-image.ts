@@ -1,7 +1,7 @@
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import type { Firestore, Transaction } from "firebase-admin/firestore";
 import { MAX_IMAGE_BYTES } from "@dermadetect/contract";
-import { enqueueAnalysis, jobKeyFor } from "../adapters/analysis-outbox";
+import { jobKeyFor, jobsExist, requestAnalysis } from "../adapters/analysis-jobs";
 import { writeAudit } from "../adapters/audit";
 import { db } from "../adapters/firebase";
 import { imageStore } from "../adapters/image-store";
@@ -103,9 +103,7 @@ async function settle(
     const version = (have.content_version ?? 0) + 1;
     const queueAnalysis = verdict.ok && have.risk_level === "RED";
     const jobKey = jobKeyFor(caseId, version);
-    const jobExists = queueAnalysis
-      ? (await tx.get(firestore.doc(`analysisJobs/${jobKey}`))).exists
-      : false;
+    const [jobExists = false] = queueAnalysis ? await jobsExist(tx, firestore, [jobKey]) : [];
     const scope = await ScopeWriter.open(tx, firestore, have.chw_id);
     let update: Record<string, unknown>;
     if (verdict.ok) {
@@ -113,15 +111,14 @@ async function settle(
       delete next.reason;
       update = { images: withImage(have, caseId, next), content_version: version };
       if (queueAnalysis) {
-        if (!jobExists) {
-          enqueueAnalysis(tx, firestore, {
-            caseId,
-            chwId: have.chw_id,
-            contentVersion: version,
-            now,
-          });
-        }
-        update.analysis = { state: "queued", job_key: jobKey };
+        const request = requestAnalysis(tx, firestore, {
+          caseId,
+          chwId: have.chw_id,
+          contentVersion: version,
+          now,
+          exists: jobExists,
+        });
+        update.analysis = request.analysis;
         update.timeline = { analysis_requested_at: now };
       }
     } else {

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
 import { PubSub } from "@google-cloud/pubsub";
-import { enqueueAnalysis, jobKeyFor } from "../../src/adapters/analysis-outbox";
+import { enqueueAnalysis, jobKeyFor } from "../../src/adapters/analysis-jobs";
 import { testDb } from "./images-support";
 import { ScopeWriter } from "../../src/adapters/scope-writer";
 import { PROJECT_ID } from "../../../infra/src/stack";
