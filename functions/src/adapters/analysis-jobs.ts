@@ -6,7 +6,7 @@ import type {
   Transaction,
 } from "firebase-admin/firestore";
 import * as job from "../domain/analysis-job";
-import type { AnalysisJobState, JobUpdate, PublishTiming } from "../domain/analysis-job";
+import type { AnalysisJobState, JobQueue, JobUpdate, PublishTiming } from "../domain/analysis-job";
 import { decideClaim, planCaseWrite } from "../domain/analysis-plan";
 import type { ClaimDecision, JobView } from "../domain/analysis-plan";
 import type { MessagePublisher } from "../domain/analysis-ports";
@@ -410,4 +410,17 @@ export async function dueJobKeys(db: Firestore, now: number, limit: number): Pro
     .limit(limit)
     .get();
   return snap.docs.map((d) => d.id);
+}
+
+/** The JobQueue port over Firestore and Pub/Sub, for the relay, the sweeper and the dead-letter handler. */
+export function firestoreJobQueue(
+  db: Firestore,
+  publisher: MessagePublisher,
+  timing: PublishTiming,
+): JobQueue {
+  return {
+    due: (now, limit) => dueJobKeys(db, now, limit),
+    publish: (jobKey, now, mode) => publishJob(db, publisher, jobKey, now, timing, mode),
+    fail: (caseId, jobKey, code, now) => failJob(db, caseId, jobKey, code, now),
+  };
 }

@@ -1,3 +1,4 @@
+import type { AnalysisErrorCode } from "@dermadetect/contract";
 import { backoffMs } from "./retry";
 
 /*
@@ -39,6 +40,21 @@ export const PUBLISH_LEASE_MS = 60_000;
  * crashed or timed out). Longer than analyzeCase's 540 s timeout, so a live worker keeps it.
  */
 export const RUN_LEASE_MS = 600_000;
+
+/** The job operations the relay, the sweeper and the dead-letter handler use (adapters/analysis-jobs.ts). */
+export interface JobQueue {
+  /** Keys of jobs whose `next_publish_at` has passed, oldest first. */
+  due(now: number, limit: number): Promise<string[]>;
+  /** Leases and publishes one job (`relay`: only a pending one; `sweep`: any due, unfinished one). */
+  publish(jobKey: string, now: number, mode: "relay" | "sweep"): Promise<PublishOutcome>;
+  /** Ends a job as failed with a reason the app shows; idempotent. */
+  fail(caseId: string, jobKey: string, code: AnalysisErrorCode, now: number): Promise<FailOutcome>;
+}
+
+/** What publishing one job did. */
+export type PublishOutcome = "published" | "skipped" | "publish_failed";
+/** What failing one job did. */
+export type FailOutcome = "failed" | "already_finished" | "lost_claim";
 
 /** Removes a field (the adapter writes its store's delete sentinel). */
 export const REMOVE = Symbol("remove field");

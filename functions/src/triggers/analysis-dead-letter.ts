@@ -1,11 +1,11 @@
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
-import type { Firestore } from "firebase-admin/firestore";
-import { failJob } from "../adapters/analysis-jobs";
-import { db } from "../adapters/firebase";
+import { firestoreJobQueue } from "../adapters/analysis-jobs";
 import { ANALYSIS_DLQ_TOPIC } from "../adapters/pubsub-publisher";
+import type { JobQueue } from "../domain/analysis-job";
 import { isAnalysisRequest } from "../domain/analysis-message";
 import { AnalysisErrorCode } from "../errors";
 import { log } from "../logger";
+import { defaultRelayDeps } from "./relay-analysis-job";
 
 /**
  * Ends a dead-lettered job as failed, with the reason shown in `cases.analysis`. Messages come
@@ -14,14 +14,13 @@ import { log } from "../logger";
  */
 export async function handleDeadLetter(
   message: unknown,
-  deps: { db: Firestore; now?: () => number },
+  deps: { jobs: Pick<JobQueue, "fail">; now?: () => number },
 ): Promise<string> {
   if (!isAnalysisRequest(message)) {
     log.warn("dead letter rejected: bad message", { stage: "dead_letter", outcome: "bad_message" });
     return "bad_message";
   }
-  const r = await failJob(
-    deps.db,
+  const r = await deps.jobs.fail(
     message.case_id,
     message.job_key,
     AnalysisErrorCode.DEAD_LETTERED,
@@ -47,6 +46,9 @@ export const analysisDeadLetter = onMessagePublished(
     } catch {
       json = undefined;
     }
-    await handleDeadLetter(json, { db: db() });
+    const relay = defaultRelayDeps();
+    await handleDeadLetter(json, {
+      jobs: firestoreJobQueue(relay.db, relay.publisher, relay.timing),
+    });
   },
 );

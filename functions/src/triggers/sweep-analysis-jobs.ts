@@ -1,8 +1,14 @@
 import { onSchedule } from "firebase-functions/v2/scheduler";
-import { dueJobKeys, publishJob } from "../adapters/analysis-jobs";
+import { firestoreJobQueue } from "../adapters/analysis-jobs";
+import type { JobQueue } from "../domain/analysis-job";
 import { log } from "../logger";
 import { defaultRelayDeps } from "./relay-analysis-job";
-import type { RelayDeps } from "./relay-analysis-job";
+
+/** What a sweep needs: the job queue and a clock. */
+export interface SweepDeps {
+  jobs: Pick<JobQueue, "due" | "publish">;
+  now?: () => number;
+}
 
 /** Jobs handled per sweep; the rest wait for the next minute. */
 const SWEEP_LIMIT = 200;
@@ -12,15 +18,13 @@ const SWEEP_LIMIT = 200;
  * never ran), published but never claimed, claimed by a worker that died, or waiting for its
  * retry after a transient failure. Each publish re-leases the job with a growing backoff.
  */
-export async function handleSweep(deps: RelayDeps): Promise<{ due: number; published: number }> {
+export async function handleSweep(deps: SweepDeps): Promise<{ due: number; published: number }> {
   const now = (deps.now ?? Date.now)();
-  const keys = await dueJobKeys(deps.db, now, SWEEP_LIMIT);
+  const keys = await deps.jobs.due(now, SWEEP_LIMIT);
   let published = 0;
   for (let i = 0; i < keys.length; i += 10) {
     const results = await Promise.all(
-      keys
-        .slice(i, i + 10)
-        .map((k) => publishJob(deps.db, deps.publisher, k, now, deps.timing, "sweep")),
+      keys.slice(i, i + 10).map((k) => deps.jobs.publish(k, now, "sweep")),
     );
     published += results.filter((r) => r === "published").length;
   }
@@ -32,6 +36,7 @@ export async function handleSweep(deps: RelayDeps): Promise<{ due: number; publi
 export const sweepAnalysisJobs = onSchedule(
   { schedule: "every 1 minutes", timeoutSeconds: 120, retryCount: 0 },
   async () => {
-    await handleSweep(defaultRelayDeps());
+    const relay = defaultRelayDeps();
+    await handleSweep({ jobs: firestoreJobQueue(relay.db, relay.publisher, relay.timing) });
   },
 );
