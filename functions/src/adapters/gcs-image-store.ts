@@ -1,7 +1,7 @@
 import { Storage } from "@google-cloud/storage";
 import type { StorageOptions } from "@google-cloud/storage";
 import { UPLOAD_SIZE_RANGE } from "../domain/images";
-import type { ImageStore, SignedRequest } from "../domain/image-store";
+import type { ImageStore, SignedRequest, UploadToSign } from "../domain/image-store";
 
 /** HTTP status of a Cloud Storage API error, when it has one. */
 function statusOf(e: unknown): number | undefined {
@@ -36,12 +36,7 @@ export class GcsImageStore implements ImageStore {
   }
 
   /** {@inheritDoc ImageStore.signUpload} */
-  async signUpload(p: {
-    key: string;
-    contentType: string;
-    now: number;
-    ttlMs: number;
-  }): Promise<SignedRequest> {
+  async signUpload(p: UploadToSign): Promise<SignedRequest> {
     const expiresAt = p.now + p.ttlMs;
     const extensionHeaders = {
       "x-goog-content-length-range": UPLOAD_SIZE_RANGE,

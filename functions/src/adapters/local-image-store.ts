@@ -1,6 +1,6 @@
 import * as jose from "jose";
 import { UPLOAD_SIZE_RANGE } from "../domain/images";
-import type { ImageStore, SignedRequest } from "../domain/image-store";
+import type { ImageStore, SignedRequest, UploadToSign } from "../domain/image-store";
 
 /** What a local-store token authorises: one method on one object, until `exp`. */
 export interface LocalGrant {
@@ -73,12 +73,7 @@ export class LocalImageStore implements ImageStore {
   }
 
   /** {@inheritDoc ImageStore.signUpload} */
-  async signUpload(p: {
-    key: string;
-    contentType: string;
-    now: number;
-    ttlMs: number;
-  }): Promise<SignedRequest> {
+  async signUpload(p: UploadToSign): Promise<SignedRequest> {
     const expiresAt = Math.floor((p.now + p.ttlMs) / 1000) * 1000;
     const grant: LocalGrant = {
       key: p.key,

@@ -55,6 +55,15 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
   const issuer = `https://securetoken.google.com/${opts.projectId}`;
   let keys: jose.JWTVerifyGetKey | undefined;
   const now = opts.now ?? (() => new Date());
+  // The claim checks both modes apply; the signed mode adds the algorithm and the key.
+  const claimChecks = () => ({
+    issuer,
+    audience: opts.projectId,
+    requiredClaims: ["exp", "iat", "sub", "auth_time"],
+    maxTokenAge: MAX_TOKEN_AGE,
+    clockTolerance: CLOCK_TOLERANCE_S,
+    currentDate: now(),
+  });
 
   async function claimsOf(token: string): Promise<jose.JWTPayload> {
     if (opts.emulator) {
@@ -68,14 +77,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
       }
       if (header.alg !== "none") throw unauthenticated();
       try {
-        const { payload } = jose.UnsecuredJWT.decode(token, {
-          issuer,
-          audience: opts.projectId,
-          requiredClaims: ["exp", "iat", "sub", "auth_time"],
-          maxTokenAge: MAX_TOKEN_AGE,
-          clockTolerance: CLOCK_TOLERANCE_S,
-          currentDate: now(),
-        });
+        const { payload } = jose.UnsecuredJWT.decode(token, claimChecks());
         return payload;
       } catch {
         throw unauthenticated();
@@ -96,12 +98,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
     try {
       const { payload } = await jose.jwtVerify(token, keys, {
         algorithms: ["RS256"],
-        issuer,
-        audience: opts.projectId,
-        requiredClaims: ["exp", "iat", "sub", "auth_time"],
-        maxTokenAge: MAX_TOKEN_AGE,
-        clockTolerance: CLOCK_TOLERANCE_S,
-        currentDate: now(),
+        ...claimChecks(),
       });
       return payload;
     } catch (e) {

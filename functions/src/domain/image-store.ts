@@ -10,6 +10,14 @@ export interface SignedRequest {
   expiresAt: number;
 }
 
+/** What an upload URL is signed for. */
+export interface UploadToSign {
+  key: string;
+  contentType: ImageContentType;
+  now: number;
+  ttlMs: number;
+}
+
 /**
  * Where photos live: Cloud Storage in production (`adapters/gcs-image-store.ts`), the local
  * image store on the emulator stack (`adapters/local-image-store.ts`). Both hand out signed,
@@ -18,12 +26,7 @@ export interface SignedRequest {
  */
 export interface ImageStore {
   /** A PUT URL for `key`, valid for `ttlMs`, bound to the content type and the size range. */
-  signUpload(p: {
-    key: string;
-    contentType: ImageContentType;
-    now: number;
-    ttlMs: number;
-  }): Promise<SignedRequest>;
+  signUpload(p: UploadToSign): Promise<SignedRequest>;
   /** A GET URL for `key`, valid for `ttlMs`. */
   signDownload(p: { key: string; now: number; ttlMs: number }): Promise<SignedRequest>;
   /** The object's bytes, or undefined when it does not exist. */

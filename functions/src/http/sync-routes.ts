@@ -2,7 +2,7 @@ import { LIMITS, isPullQuery, toWatermelonRaw } from "@dermadetect/contract";
 import type { PullQuery, SyncTable, WatermelonRaw } from "@dermadetect/contract";
 import { db } from "../adapters/firebase";
 import { firestoreSyncStore } from "../adapters/sync-store";
-import type { PullPage, SyncStore } from "../domain/sync-store";
+import type { PullPage, SyncBatchOutcome, SyncStore } from "../domain/sync-store";
 import { checkEnvelope, cursorAfterOwnWrites, pullChanges, receiveBatch } from "../sync/sync-core";
 import { AppError, ErrorCode } from "../errors";
 import { nestingExceeds } from "./json-depth";
@@ -104,6 +104,16 @@ export function watermelonPull(page: PullPage, cursor: number) {
   };
 }
 
+/** The push half of an answer: per-record results, the clock skew if any, replay, server time. */
+function pushAnswer(out: SyncBatchOutcome, nowMs: number) {
+  return {
+    results: out.results,
+    ...(out.clockSkewMs > 0 && { clock_skew_ms: out.clockSkewMs }),
+    ...(out.replayed && { replayed: true }),
+    server_time: nowMs,
+  };
+}
+
 /** What the sync routes talk to; unit tests pass an in-memory store and a fixed clock. */
 export interface SyncRouteDeps {
   store: () => SyncStore;
@@ -145,12 +155,9 @@ export function seedSyncRoute(deps: SyncRouteDeps = defaultDeps): Route {
         body: {
           new_sync_timestamp: page.cursor,
           server_updates: page.records,
-          results: out.results,
-          ...(out.clockSkewMs > 0 && { clock_skew_ms: out.clockSkewMs }),
           manifest: page.manifest,
           has_more: page.hasMore,
-          ...(out.replayed && { replayed: true }),
-          server_time: nowMs,
+          ...pushAnswer(out, nowMs),
         },
       };
     },
@@ -196,15 +203,7 @@ export function pushRoute(deps: SyncRouteDeps = defaultDeps): Route {
         requestId: req.requestId,
         nowMs,
       });
-      return {
-        status: 200,
-        body: {
-          results: out.results,
-          ...(out.clockSkewMs > 0 && { clock_skew_ms: out.clockSkewMs }),
-          ...(out.replayed && { replayed: true }),
-          server_time: nowMs,
-        },
-      };
+      return { status: 200, body: pushAnswer(out, nowMs) };
     },
   };
 }

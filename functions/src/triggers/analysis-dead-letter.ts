@@ -1,6 +1,6 @@
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import { firestoreJobQueue } from "../adapters/analysis-jobs";
-import { ANALYSIS_DLQ_TOPIC } from "../adapters/pubsub-publisher";
+import { ANALYSIS_DLQ_TOPIC, messageJson } from "../adapters/pubsub-publisher";
 import type { JobQueue } from "../domain/analysis-job";
 import { isAnalysisRequest } from "../domain/analysis-message";
 import { AnalysisErrorCode } from "../errors";
@@ -40,14 +40,8 @@ export async function handleDeadLetter(
 export const analysisDeadLetter = onMessagePublished(
   { topic: ANALYSIS_DLQ_TOPIC, retry: false },
   async (event) => {
-    let json: unknown;
-    try {
-      json = event.data.message.json;
-    } catch {
-      json = undefined;
-    }
     const relay = defaultRelayDeps();
-    await handleDeadLetter(json, {
+    await handleDeadLetter(messageJson(event), {
       jobs: firestoreJobQueue(relay.db, relay.publisher, relay.timing),
     });
   },

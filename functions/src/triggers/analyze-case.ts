@@ -13,7 +13,12 @@ import {
 import { createMedgemmaClient } from "../adapters/medgemma-client";
 import type { MedgemmaConfig } from "../adapters/medgemma-client";
 import { storeImageSource } from "../adapters/analysis-images";
-import { ANALYSIS_DLQ_TOPIC, ANALYSIS_TOPIC, pubsubPublisher } from "../adapters/pubsub-publisher";
+import {
+  ANALYSIS_DLQ_TOPIC,
+  ANALYSIS_TOPIC,
+  messageJson,
+  pubsubPublisher,
+} from "../adapters/pubsub-publisher";
 import { params, projectId } from "../config";
 import { parseFindings } from "../domain/analysis-findings";
 import type { Findings } from "../domain/analysis-findings";
@@ -426,12 +431,6 @@ export const analyzeCase = onMessagePublished(
     memory: "512MiB",
   },
   async (event) => {
-    let json: unknown;
-    try {
-      json = event.data.message.json;
-    } catch {
-      json = undefined;
-    }
-    await handleAnalysisRequest(json, defaultAnalysisDeps());
+    await handleAnalysisRequest(messageJson(event), defaultAnalysisDeps());
   },
 );
