@@ -7,6 +7,7 @@ import { getFirestore } from "firebase-admin/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import { emulatorAdminApp } from "../../../infra/src/seed";
 import { API_BASE_URL, PORTS } from "../../../infra/src/stack";
+import { signIn } from "./sync-helpers";
 
 /** Admin Firestore on the emulator. */
 export function adminDb(): Firestore {
@@ -40,17 +41,7 @@ export async function account(
       .doc(`users/${uid}`)
       .set({ role: role ?? null, display_name: uid, email, disabled: false, ...userDoc });
   }
-  const res = await fetch(
-    `http://127.0.0.1:${PORTS.auth}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=fake-api-key`,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password, returnSecureToken: true }),
-    },
-  );
-  const body = (await res.json()) as { idToken?: string };
-  if (!body.idToken) throw new Error(`sign-in failed: ${res.status}`);
-  return { uid, token: body.idToken, email, password };
+  return { uid, token: await signIn(email, password), email, password };
 }
 
 /** An API answer: status, parsed body and the raw text (for leak checks). */
