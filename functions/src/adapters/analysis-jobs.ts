@@ -137,6 +137,11 @@ export async function withTxRetry<T>(fn: () => Promise<T>, attempts = 5): Promis
   }
 }
 
+/** One transaction over a job (and its case), run again on contention. */
+function inJobTransaction<T>(db: Firestore, body: (tx: Transaction) => Promise<T>): Promise<T> {
+  return withTxRetry(() => db.runTransaction(body));
+}
+
 /** When the analysis was requested: the commit that created the job. */
 function requestedAt(createdAt: unknown, fallback: number): number {
   return millis(createdAt) ?? fallback;
@@ -168,26 +173,24 @@ export async function claimJob(
   now: number,
   claimId: string,
 ): Promise<ClaimResult> {
-  return withTxRetry(() =>
-    db.runTransaction(async (tx) => {
-      const jobSnap = await tx.get(jobRef(db, jobKey));
-      const view = jobSnap.exists
-        ? ({
-            ...(jobSnap.data() as JobView & { chw_id: string }),
-            created_at_ms: millis(jobSnap.get("created_at")),
-          } as ClaimResult["job"])
-        : undefined;
-      const caseSnap = view ? await tx.get(caseRef(db, caseId)) : undefined;
-      const kase = caseSnap?.exists ? caseSnap.data() : undefined;
-      const decision = decideClaim(view, caseId, kase, now);
-      if (decision.kind !== "claim" || !view) return { decision, job: view, kase };
-      // The claim touches only the job: the case (and the CHW's scope document, which every
-      // writer of the scope serialises on) is written once, with the outcome.
-      const update = job.claim(jobSnap.data() ?? {}, now, claimId);
-      tx.update(jobRef(db, jobKey), fields(update));
-      return { decision, job: view, kase, claimId, attempt: update.attempts as number };
-    }),
-  );
+  return inJobTransaction(db, async (tx) => {
+    const jobSnap = await tx.get(jobRef(db, jobKey));
+    const view = jobSnap.exists
+      ? ({
+          ...(jobSnap.data() as JobView & { chw_id: string }),
+          created_at_ms: millis(jobSnap.get("created_at")),
+        } as ClaimResult["job"])
+      : undefined;
+    const caseSnap = view ? await tx.get(caseRef(db, caseId)) : undefined;
+    const kase = caseSnap?.exists ? caseSnap.data() : undefined;
+    const decision = decideClaim(view, caseId, kase, now);
+    if (decision.kind !== "claim" || !view) return { decision, job: view, kase };
+    // The claim touches only the job: the case (and the CHW's scope document, which every
+    // writer of the scope serialises on) is written once, with the outcome.
+    const update = job.claim(jobSnap.data() ?? {}, now, claimId);
+    tx.update(jobRef(db, jobKey), fields(update));
+    return { decision, job: view, kase, claimId, attempt: update.attempts as number };
+  });
 }
 
 /**
@@ -203,57 +206,55 @@ export async function storeResult(
   aiAnalysis: DocumentData & { content_version: number; image_sha256s: string[] },
   now: number,
 ): Promise<"written" | "superseded" | "lost_claim" | "case_missing"> {
-  return withTxRetry(() =>
-    db.runTransaction(async (tx) => {
-      const jobSnap = await tx.get(jobRef(db, jobKey));
-      if (!job.holdsClaim(jobSnap.data() ?? {}, claimId)) return "lost_claim";
-      const caseSnap = await tx.get(caseRef(db, caseId));
-      const kase = caseSnap.exists ? caseSnap.data() : undefined;
-      if (!kase || kase.deleted_at != null) {
-        const error = {
-          code: AnalysisErrorCode.CASE_NOT_FOUND,
-          message: analysisErrorMessage[AnalysisErrorCode.CASE_NOT_FOUND],
-        };
-        tx.update(jobRef(db, jobKey), fields(job.finish("failed", now, { error })));
-        return "case_missing";
-      }
-      const chwId = String(jobSnap.get("chw_id"));
-      const scope = await ScopeWriter.open(tx, db, chwId);
-      const plan = planCaseWrite(
-        kase,
-        { job_key: jobKey, content_version: aiAnalysis.content_version },
-        "done",
-      );
-      const outcome = plan.aiAnalysis ? "analysed" : "superseded";
-      tx.update(jobRef(db, jobKey), fields(job.finish("done", now, { outcome })));
-      if (!plan.aiAnalysis) return "superseded";
-      const analysed = new Set(aiAnalysis.image_sha256s);
-      const images = Array.isArray(kase.images)
-        ? (kase.images as DocumentData[]).map((img) =>
-            analysed.has(String(img.sha256)) && img.state === "verified"
-              ? { ...img, state: "analysed" }
-              : img,
-          )
-        : undefined;
-      const update: DocumentData = {
-        timeline: {
-          analysis_requested_at: requestedAt(jobSnap.get("created_at"), now),
-          analysed_at: now,
-        },
-        ...(images ? { images } : {}),
-        ...(plan.analysisState
-          ? { analysis: analysisField("done", jobKey, aiAnalysis.content_version) }
-          : {}),
-        ...(plan.status ? { status: plan.status } : {}),
+  return inJobTransaction(db, async (tx) => {
+    const jobSnap = await tx.get(jobRef(db, jobKey));
+    if (!job.holdsClaim(jobSnap.data() ?? {}, claimId)) return "lost_claim";
+    const caseSnap = await tx.get(caseRef(db, caseId));
+    const kase = caseSnap.exists ? caseSnap.data() : undefined;
+    if (!kase || kase.deleted_at != null) {
+      const error = {
+        code: AnalysisErrorCode.CASE_NOT_FOUND,
+        message: analysisErrorMessage[AnalysisErrorCode.CASE_NOT_FOUND],
       };
-      scope.put("cases", caseId, update, kase);
-      scope.commit();
-      // ai_analysis is replaced whole (an update, after the merge): merging would keep keys of
-      // an older result.
-      tx.update(caseRef(db, caseId), { ai_analysis: aiAnalysis });
-      return "written";
-    }),
-  );
+      tx.update(jobRef(db, jobKey), fields(job.finish("failed", now, { error })));
+      return "case_missing";
+    }
+    const chwId = String(jobSnap.get("chw_id"));
+    const scope = await ScopeWriter.open(tx, db, chwId);
+    const plan = planCaseWrite(
+      kase,
+      { job_key: jobKey, content_version: aiAnalysis.content_version },
+      "done",
+    );
+    const outcome = plan.aiAnalysis ? "analysed" : "superseded";
+    tx.update(jobRef(db, jobKey), fields(job.finish("done", now, { outcome })));
+    if (!plan.aiAnalysis) return "superseded";
+    const analysed = new Set(aiAnalysis.image_sha256s);
+    const images = Array.isArray(kase.images)
+      ? (kase.images as DocumentData[]).map((img) =>
+          analysed.has(String(img.sha256)) && img.state === "verified"
+            ? { ...img, state: "analysed" }
+            : img,
+        )
+      : undefined;
+    const update: DocumentData = {
+      timeline: {
+        analysis_requested_at: requestedAt(jobSnap.get("created_at"), now),
+        analysed_at: now,
+      },
+      ...(images ? { images } : {}),
+      ...(plan.analysisState
+        ? { analysis: analysisField("done", jobKey, aiAnalysis.content_version) }
+        : {}),
+      ...(plan.status ? { status: plan.status } : {}),
+    };
+    scope.put("cases", caseId, update, kase);
+    scope.commit();
+    // ai_analysis is replaced whole (an update, after the merge): merging would keep keys of
+    // an older result.
+    tx.update(caseRef(db, caseId), { ai_analysis: aiAnalysis });
+    return "written";
+  });
 }
 
 /**
@@ -269,40 +270,38 @@ export async function failJob(
   now: number,
   expectClaim?: string,
 ): Promise<"failed" | "already_finished" | "lost_claim"> {
-  return withTxRetry(() =>
-    db.runTransaction(async (tx) => {
-      const jobSnap = await tx.get(jobRef(db, jobKey));
-      if (!jobSnap.exists) return "already_finished";
-      if (job.isTerminal(jobSnap.get("state"))) return "already_finished";
-      if (expectClaim !== undefined && jobSnap.get("claim_id") !== expectClaim) return "lost_claim";
-      const caseSnap = await tx.get(caseRef(db, caseId));
-      const kase = caseSnap.exists ? caseSnap.data() : undefined;
-      const error = { code, message: analysisErrorMessage[code] };
-      const contentVersion = Number(jobSnap.get("content_version"));
-      const plan =
-        kase && kase.deleted_at == null
-          ? planCaseWrite(kase, { job_key: jobKey, content_version: contentVersion }, "failed")
-          : undefined;
-      const scope = plan?.analysisState
-        ? await ScopeWriter.open(tx, db, String(jobSnap.get("chw_id")))
+  return inJobTransaction(db, async (tx) => {
+    const jobSnap = await tx.get(jobRef(db, jobKey));
+    if (!jobSnap.exists) return "already_finished";
+    if (job.isTerminal(jobSnap.get("state"))) return "already_finished";
+    if (expectClaim !== undefined && jobSnap.get("claim_id") !== expectClaim) return "lost_claim";
+    const caseSnap = await tx.get(caseRef(db, caseId));
+    const kase = caseSnap.exists ? caseSnap.data() : undefined;
+    const error = { code, message: analysisErrorMessage[code] };
+    const contentVersion = Number(jobSnap.get("content_version"));
+    const plan =
+      kase && kase.deleted_at == null
+        ? planCaseWrite(kase, { job_key: jobKey, content_version: contentVersion }, "failed")
         : undefined;
-      tx.update(jobRef(db, jobKey), fields(job.finish("failed", now, { error })));
-      if (scope && plan) {
-        scope.put(
-          "cases",
-          caseId,
-          {
-            analysis: analysisField("failed", jobKey, contentVersion, error),
-            timeline: { analysis_requested_at: requestedAt(jobSnap.get("created_at"), now) },
-            ...(plan.status ? { status: plan.status } : {}),
-          },
-          kase,
-        );
-        scope.commit();
-      }
-      return "failed";
-    }),
-  );
+    const scope = plan?.analysisState
+      ? await ScopeWriter.open(tx, db, String(jobSnap.get("chw_id")))
+      : undefined;
+    tx.update(jobRef(db, jobKey), fields(job.finish("failed", now, { error })));
+    if (scope && plan) {
+      scope.put(
+        "cases",
+        caseId,
+        {
+          analysis: analysisField("failed", jobKey, contentVersion, error),
+          timeline: { analysis_requested_at: requestedAt(jobSnap.get("created_at"), now) },
+          ...(plan.status ? { status: plan.status } : {}),
+        },
+        kase,
+      );
+      scope.commit();
+    }
+    return "failed";
+  });
 }
 
 /**
@@ -316,26 +315,22 @@ export async function releaseForRetry(
   retryAt: number,
   errorCode: string,
 ): Promise<boolean> {
-  return withTxRetry(() =>
-    db.runTransaction(async (tx) => {
-      const snap = await tx.get(jobRef(db, jobKey));
-      const update = job.retry(snap.data() ?? {}, claimId, retryAt, errorCode);
-      if (!update) return false;
-      tx.update(jobRef(db, jobKey), fields(update));
-      return true;
-    }),
-  );
+  return inJobTransaction(db, async (tx) => {
+    const snap = await tx.get(jobRef(db, jobKey));
+    const update = job.retry(snap.data() ?? {}, claimId, retryAt, errorCode);
+    if (!update) return false;
+    tx.update(jobRef(db, jobKey), fields(update));
+    return true;
+  });
 }
 
 /** Marks a job handed to the dead-letter topic; the DLQ handler then fails it. */
 export async function markDeadLettered(db: Firestore, jobKey: string, now: number): Promise<void> {
-  await withTxRetry(() =>
-    db.runTransaction(async (tx) => {
-      const snap = await tx.get(jobRef(db, jobKey));
-      const update = job.deadLetter(snap.exists ? snap.data() : undefined, now);
-      if (update) tx.update(jobRef(db, jobKey), fields(update));
-    }),
-  );
+  await inJobTransaction(db, async (tx) => {
+    const snap = await tx.get(jobRef(db, jobKey));
+    const update = job.deadLetter(snap.exists ? snap.data() : undefined, now);
+    if (update) tx.update(jobRef(db, jobKey), fields(update));
+  });
 }
 
 /** Ends a job whose case has a newer version (its own job analyses that one). */

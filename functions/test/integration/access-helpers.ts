@@ -101,15 +101,4 @@ export function captureLogs(): Promise<LogCapture> {
 }
 
 /** Polls until `check` returns a value. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { eventually } from "./sync-helpers";
