@@ -4,11 +4,24 @@ import { normalizeTimestamps } from "./merge";
 import type { ClientRecord } from "./merge";
 import { PUSH_TABLES, REASONS, SYNC_TABLES } from "./records";
 import type { PushTable, Reason } from "./records";
+import { jsonBytes, splitRecord } from "./interop";
 import { inspectJson, isCaseRecord, isPatientRecord, reasonOf } from "./validate";
 
-/** Fields only the server writes, per table: a client sending one is rejected (seed format). */
+/**
+ * Fields only the server writes, per table. A client that sends one (typically an echo of what
+ * it pulled) is not refused: the field is never stored and is named in `ignored_fields`.
+ */
 export const SERVER_OWNED_FIELDS: Record<PushTable, readonly string[]> = {
-  patients: ["chw_id", "created_at", "created_seq", "server_updated_at", "server_seq"],
+  patients: [
+    "chw_id",
+    "created_at",
+    "created_seq",
+    "server_updated_at",
+    "server_seq",
+    "key_order",
+    "review_pending",
+    "review_doctor_ids",
+  ],
   cases: [
     "chw_id",
     "status",
@@ -21,6 +34,7 @@ export const SERVER_OWNED_FIELDS: Record<PushTable, readonly string[]> = {
     "created_seq",
     "server_updated_at",
     "server_seq",
+    "key_order",
   ],
 };
 
@@ -35,10 +49,13 @@ export function resultId(raw: unknown, index: number): string {
   return typeof id === "string" && idPattern.test(id) ? id : `#${index}`;
 }
 
-/** A checked record: validated, timestamps in ms and clamped, or the reason it was refused. */
+/**
+ * A checked record: validated, timestamps in ms and clamped, or the reason it was refused.
+ * `ignored` names the top-level fields that were dropped (never stored).
+ */
 export type Checked =
-  | { ok: true; table: PushTable; record: ClientRecord; skewMs: number }
-  | { ok: false; reason: Reason };
+  | { ok: true; table: PushTable; record: ClientRecord; skewMs: number; ignored?: string[] }
+  | { ok: false; reason: Reason; ignored?: string[] };
 
 /** True when the table is one a CHW pushes. */
 export function isPushTable(table: string): table is PushTable {
@@ -53,21 +70,12 @@ export function tableReason(table: string): Reason | undefined {
     : REASONS.UNKNOWN_TABLE;
 }
 
-function serverOwnedIn(table: PushTable, raw: Record<string, unknown>): boolean {
-  if (SERVER_OWNED_FIELDS[table].some((f) => Object.hasOwn(raw, f))) return true;
-  if (table !== "cases" || !Array.isArray(raw.images)) return false;
-  return (raw.images as unknown[]).some(
-    (img) =>
-      img !== null &&
-      typeof img === "object" &&
-      SERVER_OWNED_IMAGE_FIELDS.some((f) => Object.hasOwn(img, f)),
-  );
-}
-
 /**
  * Checks one seed-format record (also used for WatermelonDB records after decoding): table,
- * server-owned fields, prototype keys and depth, the schema, then the timestamps
- * (seconds → ms, clock-skew clamp). Never throws.
+ * prototype keys, depth, key counts and key pattern over the whole record; then the fields the
+ * server does not store are dropped (bookkeeping silently, the rest named), the stored part's
+ * size is bounded, the schema runs (open maps keep unknown keys), and the timestamps are
+ * normalised (seconds → ms, clock-skew clamp). Never throws.
  */
 export function checkRecord(table: string, raw: unknown, nowMs: number): Checked {
   const badTable = tableReason(table);
@@ -76,16 +84,16 @@ export function checkRecord(table: string, raw: unknown, nowMs: number): Checked
     return { ok: false, reason: REASONS.INVALID_RECORD };
   }
   const push = table as PushTable;
-  // Own-property checks only, so this is safe before the prototype-key scan; a server-owned
-  // field is the more useful reason when a record has both problems.
-  if (serverOwnedIn(push, raw as Record<string, unknown>)) {
-    return { ok: false, reason: REASONS.SERVER_OWNED_FIELD };
-  }
-  const shape = inspectJson(raw, LIMITS.maxDepth);
+  const shape = inspectJson(raw);
   if (shape) return { ok: false, reason: shape };
+  const { record, ignored } = splitRecord(push, raw as Record<string, unknown>);
+  const named = ignored.length > 0 ? { ignored } : {};
+  if (jsonBytes(record) > LIMITS.maxRecordBytes) {
+    return { ok: false, reason: REASONS.TOO_LARGE, ...named };
+  }
   const validate = push === "patients" ? isPatientRecord : isCaseRecord;
-  if (!validate(raw)) return { ok: false, reason: reasonOf(validate.errors) };
-  const norm = normalizeTimestamps(raw, nowMs);
-  if (!norm.ok) return norm;
-  return { ok: true, table: push, record: norm.record, skewMs: norm.skewMs };
+  if (!validate(record)) return { ok: false, reason: reasonOf(validate.errors), ...named };
+  const norm = normalizeTimestamps(record as unknown as ClientRecord, nowMs);
+  if (!norm.ok) return { ...norm, ...named };
+  return { ok: true, table: push, record: norm.record, skewMs: norm.skewMs, ...named };
 }

@@ -16,12 +16,23 @@ export const LIMITS = {
   maxPullPage: 1000,
   /** Default pull page when the client does not ask for one. */
   defaultPullPage: 500,
-  /** Nesting depth of one record (objects and arrays; the deepest valid case needs 5). */
-  maxDepth: 6,
+  /**
+   * Nesting depth of one record (objects and arrays). The known fields need 5; the slack is for
+   * the open maps (`demographics`, `triage_data`), whose unknown keys a newer app may nest.
+   */
+  maxDepth: 16,
+  /**
+   * Serialized size of one record as stored (UTF-8 bytes of its JSON, ignored fields excluded):
+   * 64 KiB, far under Firestore's 1 MiB document limit so server fields (analysis, timeline,
+   * images) always fit beside it, and 30 such records still fit the 2 MB body.
+   */
+  maxRecordBytes: 64 * 1024,
+  /** Keys of any one object inside a record (open maps included). */
+  maxKeysPerObject: 64,
   /**
    * Nesting depth of a whole request body, checked on the raw text before JSON.parse (400
    * SYNC_1000 above it). Records sit at level 4 (seed) or 5 (WatermelonDB push), so a valid body
-   * needs at most 10; the slack keeps a record just past `maxDepth` a per-record `TOO_DEEP`
+   * needs at most 19 (4 + 16 - 1); the slack keeps a record just past `maxDepth` a per-record `TOO_DEEP`
    * instead of failing its whole batch, while a body thousands of levels deep is never parsed.
    */
   maxBodyDepth: 32,
@@ -35,8 +46,8 @@ export const LIMITS = {
    * never be uploaded. The app resizes photos far below this before listing them.
    */
   maxImageBytes: 10 * 1024 * 1024,
-  /** Largest JSON-encoded column on the WatermelonDB routes (characters). */
-  maxJsonColumnChars: 20_000,
+  /** Largest JSON-encoded column on the WatermelonDB routes (characters; one record's cap). */
+  maxJsonColumnChars: 64 * 1024,
   /** Future timestamps further ahead than this are clamped to server time (DESIGN.md §5). */
   maxClockSkewMs: 5 * 60_000,
   /** Timestamps below this (after the seconds→ms conversion) are invalid: before 2015-01-01. */
@@ -54,3 +65,9 @@ export const MAX_IMAGE_BYTES = LIMITS.maxImageBytes;
 
 /** Most images one case may list; see `LIMITS.maxImagesPerCase`. */
 export const MAX_IMAGES_PER_CASE = LIMITS.maxImagesPerCase;
+
+/**
+ * Pattern of keys inside a record's open maps (`demographics`, `triage_data` and below): what a
+ * newer app may add. Firestore field-path safe, no dots, no leading digit-only oddities.
+ */
+export const KEY_PATTERN = "^[A-Za-z_][A-Za-z0-9_-]{0,63}$";

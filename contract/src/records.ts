@@ -36,6 +36,13 @@ export const IMAGE_STATES = ["queued", "uploaded", "verified", "rejected", "anal
 /** An image state. */
 export type ImageState = (typeof IMAGE_STATES)[number];
 
+/**
+ * An open map as stored and pulled: the typed keys plus whatever keys a newer app added, kept
+ * verbatim (docs/sync-protocol.md "Compatibility"). The plain interfaces below name the keys
+ * this version knows; read a pulled map as `Open<Demographics>` to reach the others.
+ */
+export type Open<T> = T & Record<string, unknown>;
+
 /** Patient demographics (CHW-owned). */
 export interface Demographics {
   name: string;
@@ -102,7 +109,8 @@ export interface CaseRecord {
   patient_id: string;
   triage_data: TriageData;
   risk_level: RiskLevel;
-  images: ImageRef[];
+  /** The photos the device holds for the case; absent means none yet. */
+  images?: ImageRef[];
   last_modified_at: number;
   deleted_at?: number | null;
 }
@@ -170,14 +178,26 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const REASONS = {
   /** rejected: a field has the wrong type, a value is out of bounds, or a required field is missing. */
   INVALID_RECORD: "INVALID_RECORD",
-  /** rejected: a field the contract does not know. */
+  /**
+   * Kept for old clients that match on it; no longer returned: an unknown top-level field is
+   * ignored and named in `ignored_fields`, unknown keys inside the open maps are kept.
+   */
   UNKNOWN_FIELD: "UNKNOWN_FIELD",
-  /** rejected: a field only the server may write (status, ai_analysis, chw_id, …). */
+  /**
+   * Kept for old clients that match on it; no longer returned: a server-owned field a client
+   * sends (often an echo of what it pulled) is never stored and is named in `ignored_fields`.
+   */
   SERVER_OWNED_FIELD: "SERVER_OWNED_FIELD",
   /** rejected: a `__proto__`, `constructor` or `prototype` key anywhere in the record. */
   FORBIDDEN_KEY: "FORBIDDEN_KEY",
-  /** rejected: the record nests deeper than the contract allows. */
+  /** rejected: the record nests deeper than the contract allows (`LIMITS.maxDepth` levels). */
   TOO_DEEP: "TOO_DEEP",
+  /** rejected: the record's stored JSON is larger than `LIMITS.maxRecordBytes`. */
+  TOO_LARGE: "TOO_LARGE",
+  /** rejected: an object inside the record has more than `LIMITS.maxKeysPerObject` keys. */
+  TOO_MANY_KEYS: "TOO_MANY_KEYS",
+  /** rejected: a key inside an open map does not match `KEY_PATTERN`. */
+  INVALID_KEY: "INVALID_KEY",
   /** rejected: a JSON-string column (WatermelonDB routes) is not valid JSON. */
   INVALID_JSON_COLUMN: "INVALID_JSON_COLUMN",
   /** rejected: the table is not one the contract knows. */
@@ -214,4 +234,9 @@ export interface RecordResult {
   reason?: Reason;
   /** The record's `server_seq` after an applied write. */
   server_seq?: number;
+  /**
+   * Top-level fields of the record that were not stored: unknown to this server (a newer app's
+   * column) or server-owned. `images[].<key>` names a key dropped from an image entry.
+   */
+  ignored_fields?: string[];
 }

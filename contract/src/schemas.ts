@@ -24,7 +24,9 @@ const risk = { type: "string", enum: [...RISK_LEVELS] } as const;
 export const demographicsSchema = {
   $id: "demographics",
   type: "object",
-  additionalProperties: false,
+  // Open (docs/sync-protocol.md "Compatibility"): a newer app's keys are kept; depth, key count,
+  // key pattern and record size are bounded by checkRecord before the schema runs.
+  additionalProperties: true,
   required: ["name", "sex", "age_years", "village"],
   properties: {
     name: { type: "string", minLength: 1, maxLength: 200 },
@@ -53,7 +55,7 @@ export const patientRecordSchema = {
 export const triageDataSchema = {
   $id: "triage-data",
   type: "object",
-  additionalProperties: false,
+  additionalProperties: true,
   required: ["body_site", "duration_days", "symptoms", "danger_signs"],
   properties: {
     body_site: label,
@@ -63,7 +65,7 @@ export const triageDataSchema = {
     notes: { type: "string", maxLength: 2000 },
     lesion: {
       type: "object",
-      additionalProperties: false,
+      additionalProperties: true,
       properties: {
         diameter_mm: { type: "number", minimum: 0, maximum: 1000 },
         asymmetry: { type: "boolean" },
@@ -77,7 +79,7 @@ export const triageDataSchema = {
     },
     on_device: {
       type: "object",
-      additionalProperties: false,
+      additionalProperties: true,
       required: ["model_id", "model_version", "fixture", "risk_level"],
       properties: {
         model_id: { type: "string", minLength: 1, maxLength: 128 },
@@ -90,7 +92,7 @@ export const triageDataSchema = {
           maxItems: 32,
           items: {
             type: "object",
-            additionalProperties: false,
+            additionalProperties: true,
             required: ["label", "score"],
             properties: { label, score: { type: "number", minimum: 0, maximum: 1 } },
           },
@@ -120,7 +122,8 @@ export const caseRecordSchema = {
   $id: "case-record",
   type: "object",
   additionalProperties: false,
-  required: ["id", "patient_id", "triage_data", "risk_level", "images", "last_modified_at"],
+  // `images` is optional: absent means no photos yet (the stored list is kept as it is).
+  required: ["id", "patient_id", "triage_data", "risk_level", "last_modified_at"],
   properties: {
     id,
     patient_id: id,

@@ -2,7 +2,7 @@ import Ajv from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { diagnosisRequestSchema, imageUploadRequestSchema } from "./case-images";
 import type { DiagnosisRequest, ImageUploadRequest } from "./case-images";
-import { LIMITS } from "./limits";
+import { KEY_PATTERN, LIMITS } from "./limits";
 import { REASONS } from "./records";
 import type {
   CaseRecord,
@@ -57,14 +57,32 @@ export const isDiagnosisRequest = compiled<DiagnosisRequest>(diagnosisRequestSch
 /** Keys that could reach an object's prototype when copied carelessly: refused everywhere. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
+/** Bounds of a JSON walk (defaults: the per-record limits). */
+export interface JsonBounds {
+  maxDepth?: number;
+  maxKeysPerObject?: number;
+  /** Pattern every key must match. */
+  keyPattern?: RegExp;
+}
+
+const keyPattern = new RegExp(KEY_PATTERN);
+const ANY_KEY = /(?:)/;
+
 /**
  * Walks a JSON value without recursion: FORBIDDEN_KEY for a prototype key at any depth,
- * TOO_DEEP past `maxDepth` levels of objects/arrays, otherwise undefined.
+ * TOO_DEEP past `maxDepth` levels of objects/arrays, TOO_MANY_KEYS for an object with more than
+ * `maxKeysPerObject` keys, INVALID_KEY for a key that does not match the key pattern;
+ * otherwise undefined.
  */
-export function inspectJson(
-  value: unknown,
-  maxDepth: number = LIMITS.maxDepth,
-): Reason | undefined {
+export function inspectJson(value: unknown, bounds: JsonBounds | number = {}): Reason | undefined {
+  // A bare number bounds the depth only (prototype keys are always refused).
+  const b: JsonBounds =
+    typeof bounds === "number"
+      ? { maxDepth: bounds, maxKeysPerObject: Number.MAX_SAFE_INTEGER, keyPattern: ANY_KEY }
+      : bounds;
+  const maxDepth = b.maxDepth ?? LIMITS.maxDepth;
+  const maxKeys = b.maxKeysPerObject ?? LIMITS.maxKeysPerObject;
+  const pattern = b.keyPattern ?? keyPattern;
   const stack: { v: unknown; d: number }[] = [{ v: value, d: 1 }];
   while (stack.length > 0) {
     const { v, d } = stack.pop() as { v: unknown; d: number };
@@ -74,8 +92,11 @@ export function inspectJson(
       for (const item of v) stack.push({ v: item, d: d + 1 });
       continue;
     }
-    for (const key of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(key)) return REASONS.FORBIDDEN_KEY;
+    const keys = Object.keys(v);
+    for (const key of keys) if (FORBIDDEN_KEYS.has(key)) return REASONS.FORBIDDEN_KEY;
+    if (keys.length > maxKeys) return REASONS.TOO_MANY_KEYS;
+    for (const key of keys) {
+      if (!pattern.test(key)) return REASONS.INVALID_KEY;
       stack.push({ v: (v as Record<string, unknown>)[key], d: d + 1 });
     }
   }

@@ -1,6 +1,7 @@
 import { LIMITS } from "./limits";
 import { SERVER_OWNED_FIELDS, checkRecord, tableReason } from "./check-record";
 import type { Checked } from "./check-record";
+import { CHW_FIELDS } from "./interop";
 import { REASONS } from "./records";
 import type { PushTable, WatermelonRaw } from "./records";
 
@@ -19,27 +20,15 @@ export const JSON_COLUMNS: Record<string, readonly string[]> = {
   diagnoses: ["prescription"],
 };
 
-/** CHW-owned columns a pushed record may carry, per table. */
-const CHW_COLUMNS: Record<PushTable, readonly string[]> = {
-  patients: ["id", "demographics", "last_modified_at", "deleted_at"],
-  cases: [
-    "id",
-    "patient_id",
-    "triage_data",
-    "risk_level",
-    "images",
-    "last_modified_at",
-    "deleted_at",
-  ],
-};
-
-/** Device-local columns WatermelonDB adds; ignored on push. */
+/** Device-local columns WatermelonDB adds; dropped silently on push. */
 const DEVICE_COLUMNS = ["_status", "_changed", "created_at", "updated_at"];
 
 /**
- * Turns a pushed WatermelonDB raw record into a checked record: device and server columns
- * dropped, JSON columns decoded, `updated_at` as the LWW time when `last_modified_at` is absent,
- * then the same checks as the seed format.
+ * Turns a pushed WatermelonDB raw record into a checked record: device columns and the
+ * server-owned columns a device pulled and sends back are dropped silently (WatermelonDB pushes
+ * every column of its schema), JSON columns decoded, `updated_at` as the LWW time when
+ * `last_modified_at` is absent, then the same checks as the seed format, which name any other
+ * column (a newer app's) in `ignored_fields`.
  */
 export function fromWatermelonRaw(table: string, raw: WatermelonRaw, nowMs: number): Checked {
   const badTable = tableReason(table);
@@ -49,14 +38,11 @@ export function fromWatermelonRaw(table: string, raw: WatermelonRaw, nowMs: numb
   const jsonColumns = JSON_COLUMNS[push] ?? [];
   for (const key of Object.keys(raw)) {
     const value = raw[key];
-    if (DEVICE_COLUMNS.includes(key) || SERVER_OWNED_FIELDS[push].includes(key)) continue;
-    if (!CHW_COLUMNS[push].includes(key)) {
-      if (key === "__proto__" || key === "constructor" || key === "prototype") {
-        return { ok: false, reason: REASONS.FORBIDDEN_KEY };
-      }
-      return { ok: false, reason: REASONS.UNKNOWN_FIELD };
+    if (key === "__proto__" || key === "constructor" || key === "prototype") {
+      return { ok: false, reason: REASONS.FORBIDDEN_KEY };
     }
-    if (jsonColumns.includes(key)) {
+    if (DEVICE_COLUMNS.includes(key) || SERVER_OWNED_FIELDS[push].includes(key)) continue;
+    if (jsonColumns.includes(key) && CHW_FIELDS[push].includes(key)) {
       if (typeof value !== "string" || value.length > LIMITS.maxJsonColumnChars) {
         return { ok: false, reason: REASONS.INVALID_JSON_COLUMN };
       }

@@ -97,16 +97,17 @@ describe("planBatch", () => {
 
   it("keeps valid records of a batch when others are rejected", () => {
     const p = plan([
-      item("cases", { ...caseRaw(), status: "DIAGNOSED" }),
-      item("cases", caseRaw({ id: "case-3" })),
+      item("cases", { ...caseRaw(), risk_level: "PURPLE", app_build: 7 }),
+      item("cases", caseRaw({ id: "case-3", status: "DIAGNOSED" })),
       item("things", { id: "x" }),
     ]);
-    expect(p.results.map((r) => [r.id, r.outcome, r.reason])).to.deep.equal([
-      ["case-1", "rejected", "SERVER_OWNED_FIELD"],
-      ["case-3", "applied", undefined],
-      ["x", "rejected", "UNKNOWN_TABLE"],
+    expect(p.results.map((r) => [r.id, r.outcome, r.reason, r.ignored_fields])).to.deep.equal([
+      ["case-1", "rejected", "INVALID_RECORD", ["app_build"]],
+      ["case-3", "applied", undefined, ["status"]],
+      ["x", "rejected", "UNKNOWN_TABLE", undefined],
     ]);
     expect(p.writes.map((w) => w.id)).to.deep.equal(["case-3"]);
+    expect(p.writes[0]!.data.status).to.equal("TRIAGED"); // the server's, not the client's DIAGNOSED
   });
 
   it("is stale for older versions and never resurrects a tombstone", () => {

@@ -1,6 +1,8 @@
 import {
   REASONS,
   caseContentChanged,
+  imageRefs,
+  keyOrderOf,
   mergeImages,
   resolveConflict,
   versionOf,
@@ -99,7 +101,13 @@ function storedVersion(table: PushTable, doc: StoredDoc) {
 
 /** Fields of the CHW version to write for an applied record. */
 function chwFields(table: PushTable, r: ClientRecord): Record<string, unknown> {
-  const base = { id: r.id, last_modified_at: r.last_modified_at, deleted_at: r.deleted_at ?? null };
+  const base = {
+    id: r.id,
+    last_modified_at: r.last_modified_at,
+    deleted_at: r.deleted_at ?? null,
+    // The order of a newer app's keys, which Firestore maps do not keep (null: nothing to keep).
+    key_order: keyOrderOf(table, r as unknown as Record<string, unknown>) ?? null,
+  };
   if (table === "patients") return { ...base, demographics: (r as PatientRecord).demographics };
   const c = r as CaseRecord;
   return {
@@ -124,8 +132,15 @@ export function planBatch(input: PlanInput): BatchPlan {
 
   for (const item of input.items) {
     const { change } = item;
+    // Fields the server did not store are named on whatever outcome the record gets.
+    const ignored = "ignored" in change && change.ignored?.length ? change.ignored : undefined;
     const result = (r: Omit<RecordResult, "table" | "id">): void => {
-      results.push({ table: item.table, id: item.resultId, ...r });
+      results.push({
+        table: item.table,
+        id: item.resultId,
+        ...r,
+        ...(ignored && { ignored_fields: ignored }),
+      });
     };
     if (!change.ok) {
       result({ outcome: "rejected", reason: change.reason });
@@ -211,8 +226,10 @@ function planCase(
   before: StoredDoc | undefined,
   nowMs: number,
 ): void {
-  const images = mergeImages(c.id, c.images, before?.images);
-  const changed = caseContentChanged(before, c);
+  // No `images` (a client without photos, or none yet) keeps the stored list as it is.
+  const listed = c.images ?? imageRefs(before?.images);
+  const images = mergeImages(c.id, listed, before?.images);
+  const changed = caseContentChanged(before, { ...c, images: listed });
   const version = before ? Number(before.content_version ?? 0) + (changed ? 1 : 0) : 1;
   Object.assign(write.data, { images, content_version: version });
   if (!before) {
