@@ -139,8 +139,12 @@ export const caseRecordSchema = {
   },
 } as const;
 
-/** Any record in an envelope: only its outer shape; each is validated on its own later. */
-const recordSlot = { type: "object", maxProperties: 64 } as const;
+/**
+ * Any record in an envelope: only its outer shape; each is validated on its own later. The
+ * envelope's bound sits above the per-record one, so a record with too many keys is rejected
+ * alone (TOO_MANY_KEYS) while its siblings apply.
+ */
+const recordSlot = { type: "object", maxProperties: 4 * LIMITS.maxKeysPerObject } as const;
 const recordList = {
   type: "array",
   maxItems: LIMITS.maxRecordsPerBatch,
@@ -191,14 +195,17 @@ export const syncBatchDocSchema = {
   },
 } as const;
 
-/** A WatermelonDB raw record's outer shape: flat scalar columns only. */
+/**
+ * A WatermelonDB raw record's outer shape: flat scalar columns only. Bounds sit above the
+ * per-record ones (keys, column size), so an oversize record is rejected alone.
+ */
 const watermelonRaw = {
   type: "object",
-  maxProperties: 64,
+  maxProperties: 4 * LIMITS.maxKeysPerObject,
   propertyNames: { type: "string", minLength: 1, maxLength: 64 },
   additionalProperties: {
     type: ["string", "number", "boolean", "null"],
-    maxLength: LIMITS.maxJsonColumnChars,
+    maxLength: 4 * LIMITS.maxJsonColumnChars,
     minimum: -LIMITS.maxTimestampMs,
     maximum: LIMITS.maxTimestampMs,
   },

@@ -43,9 +43,8 @@ export function fromWatermelonRaw(table: string, raw: WatermelonRaw, nowMs: numb
     }
     if (DEVICE_COLUMNS.includes(key) || SERVER_OWNED_FIELDS[push].includes(key)) continue;
     if (jsonColumns.includes(key) && CHW_FIELDS[push].includes(key)) {
-      if (typeof value !== "string" || value.length > LIMITS.maxJsonColumnChars) {
-        return { ok: false, reason: REASONS.INVALID_JSON_COLUMN };
-      }
+      if (typeof value !== "string") return { ok: false, reason: REASONS.INVALID_JSON_COLUMN };
+      if (value.length > LIMITS.maxJsonColumnChars) return { ok: false, reason: REASONS.TOO_LARGE };
       try {
         out[key] = JSON.parse(value) as unknown;
       } catch {
@@ -70,6 +69,43 @@ export function toWatermelonRaw(record: Record<string, unknown>): WatermelonRaw 
     if (value === undefined) continue;
     if (value !== null && typeof value === "object") out[key] = JSON.stringify(value);
     else out[key] = value as string | number | boolean | null;
+  }
+  return out;
+}
+
+/**
+ * The WatermelonDB schema versions this server knows (docs/sync-protocol.md "Compatibility"):
+ * the columns each version added, per table. A device pulls with `schema_version=<n>`; columns
+ * added after its version are not sent (WatermelonDB would drop them anyway, and they cost
+ * bytes), everything else is. A device newer than the server gets every column there is.
+ */
+export const WATERMELON_COLUMNS_ADDED: Record<
+  number,
+  Partial<Record<string, readonly string[]>>
+> = {
+  1: {},
+  2: {
+    cases: ["info_request", "review_state"],
+    diagnoses: ["referral", "follow_up", "amends", "doctor_name"],
+  },
+};
+
+/** The newest WatermelonDB schema version the server serves. */
+export const WATERMELON_SCHEMA_VERSION = Math.max(
+  ...Object.keys(WATERMELON_COLUMNS_ADDED).map(Number),
+);
+
+/** A pulled record without the columns a device on `version` does not have. */
+export function forSchemaVersion(
+  table: string,
+  record: Record<string, unknown>,
+  version: number,
+): Record<string, unknown> {
+  if (version >= WATERMELON_SCHEMA_VERSION) return record;
+  const out = { ...record };
+  for (const [v, tables] of Object.entries(WATERMELON_COLUMNS_ADDED)) {
+    if (Number(v) <= version) continue;
+    for (const column of tables[table] ?? []) delete out[column];
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type {
   Firestore,
   Transaction,
 } from "firebase-admin/firestore";
-import { LIMITS } from "@dermadetect/contract";
+import { LIMITS, pullView } from "@dermadetect/contract";
 import type { RecordResult, SyncTable } from "@dermadetect/contract";
 import { chunkItems, docsToRead, planBatch } from "../domain/plan-batch";
 import type { BatchItem, PlannedWrite, StoredDoc } from "../domain/plan-batch";
@@ -340,7 +340,7 @@ export async function pullScope(
       }
       const hasMore = Number.isFinite(cutoff);
       const records: PullPage["records"] = { patients: [], cases: [], diagnoses: [] };
-      for (const r of page) records[r.table].push(toWire(r.doc));
+      for (const r of page) records[r.table].push(pullView(r.table, toWire(r.doc)));
       const last = Number(page[page.length - 1]?.doc.server_seq ?? cursor);
       const next = hasMore ? cutoff : Math.max(cursor, scope?.seq ?? 0, last);
       return { records, cursor: next, hasMore, manifest };

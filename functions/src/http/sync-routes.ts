@@ -1,4 +1,10 @@
-import { LIMITS, isPullQuery, toWatermelonRaw } from "@dermadetect/contract";
+import {
+  LIMITS,
+  WATERMELON_SCHEMA_VERSION,
+  forSchemaVersion,
+  isPullQuery,
+  toWatermelonRaw,
+} from "@dermadetect/contract";
 import type { PullQuery, SyncTable, WatermelonRaw } from "@dermadetect/contract";
 import { db } from "../adapters/firebase";
 import { firestoreSyncStore } from "../adapters/sync-store";
@@ -70,8 +76,15 @@ function pageSize(q: PullQuery): number {
   return Math.min(Number(q.limit ?? LIMITS.defaultPullPage), LIMITS.maxPullPage);
 }
 
-/** Shapes a pull page the WatermelonDB way: created/updated/deleted per table, JSON columns as strings. */
-export function watermelonPull(page: PullPage, cursor: number) {
+/**
+ * Shapes a pull page the WatermelonDB way: created/updated/deleted per table, JSON columns as
+ * strings, only the columns the device's schema version has.
+ */
+export function watermelonPull(
+  page: PullPage,
+  cursor: number,
+  schemaVersion: number = WATERMELON_SCHEMA_VERSION,
+) {
   const changes = {} as Record<
     SyncTable,
     { created: WatermelonRaw[]; updated: WatermelonRaw[]; deleted: string[] }
@@ -90,7 +103,7 @@ export function watermelonPull(page: PullPage, cursor: number) {
       }
       const live = { ...r };
       delete live.deleted_at;
-      const raw = toWatermelonRaw(live);
+      const raw = toWatermelonRaw(forSchemaVersion(table, live, schemaVersion));
       if (cursor === 0 || Number(r.created_seq ?? 0) > cursor) set.created.push(raw);
       else set.updated.push(raw);
     }
@@ -180,7 +193,9 @@ export function pullRoute(deps: SyncRouteDeps = defaultDeps): Route {
         action: "sync.pull.watermelon",
         requestId: req.requestId,
       });
-      return { status: 200, body: watermelonPull(page, cursor) };
+      const version =
+        q.schema_version === undefined ? WATERMELON_SCHEMA_VERSION : Number(q.schema_version);
+      return { status: 200, body: watermelonPull(page, cursor, version) };
     },
   };
 }
