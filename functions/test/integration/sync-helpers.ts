@@ -5,8 +5,17 @@ import { randomUUID } from "node:crypto";
 import { getAuth } from "firebase-admin/auth";
 import { getFirestore } from "firebase-admin/firestore";
 import type { Firestore } from "firebase-admin/firestore";
+import { initializeApp } from "firebase/app";
+import type { FirebaseApp } from "firebase/app";
+import {
+  connectAuthEmulator,
+  getAuth as getWebAuth,
+  signInWithEmailAndPassword,
+} from "firebase/auth";
+import { connectFirestoreEmulator, getFirestore as getWebFirestore } from "firebase/firestore";
+import type { Firestore as WebFirestore } from "firebase/firestore";
 import { emulatorAdminApp } from "../../../infra/src/seed";
-import { API_BASE_URL, PORTS } from "../../../infra/src/stack";
+import { API_BASE_URL, PORTS, PROJECT_ID } from "../../../infra/src/stack";
 
 /** Admin Firestore on the emulator. */
 export function adminDb(): Firestore {
@@ -119,6 +128,7 @@ export interface Result {
   outcome: string;
   reason?: string;
   server_seq?: number;
+  ignored_fields?: string[];
 }
 
 /** The seed-format answer. */
@@ -156,4 +166,34 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A device: the firebase web SDK signed in against the Auth emulator as a CHW. */
+export async function device(user: TestUser): Promise<{ app: FirebaseApp; db: WebFirestore }> {
+  const app = initializeApp(
+    { projectId: PROJECT_ID, apiKey: "fake-api-key" },
+    `device-${randomUUID()}`,
+  );
+  const auth = getWebAuth(app);
+  connectAuthEmulator(auth, `http://127.0.0.1:${PORTS.auth}`, { disableWarnings: true });
+  const db = getWebFirestore(app);
+  connectFirestoreEmulator(db, "127.0.0.1", PORTS.firestore);
+  await signInWithEmailAndPassword(auth, user.email, user.password);
+  return { app, db };
+}
+
+/** A syncBatches document as the server leaves it. */
+export interface BatchDoc {
+  status?: string;
+  results?: Result[];
+  error?: { code: string };
+  expire_at?: { toMillis(): number };
+}
+
+/** Waits until applySync has written a status on the batch. */
+export function processed(batchId: string): Promise<BatchDoc> {
+  return eventually(async () => {
+    const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
+    return d?.status ? d : undefined;
+  });
 }

@@ -142,19 +142,20 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
     const res = await api<SeedAnswer>("POST", "/v1/sync", { token: chw.token, raw: body });
     expect(res.status).to.equal(200);
     const r = res.body.results;
-    expect(r.map((x) => [x.outcome, x.reason ?? null])).to.deep.equal([
-      ["applied", null],
-      ["rejected", "INVALID_RECORD"],
-      ["rejected", "UNKNOWN_FIELD"],
-      ["rejected", "SERVER_OWNED_FIELD"],
-      ["applied", null],
-      ["applied", "CLOCK_SKEW_CLAMPED"],
-      ["stale", "OLDER_THAN_STORED"],
-      ["duplicate", "SAME_VERSION"],
-      ["rejected", "NOT_OWNER"],
-      ["rejected", "FORBIDDEN_KEY"],
-      ["rejected", "SERVER_OWNED_FIELD"],
-      ["rejected", "UNKNOWN_TABLE"],
+    expect(r.map((x) => [x.outcome, x.reason ?? null, x.ignored_fields ?? null])).to.deep.equal([
+      ["applied", null, null],
+      ["rejected", "INVALID_RECORD", null],
+      // Unknown and server-owned top-level fields are not stored, and named; the record applies.
+      ["applied", null, ["nickname"]],
+      ["applied", null, ["chw_id"]],
+      ["applied", null, null],
+      ["applied", "CLOCK_SKEW_CLAMPED", null],
+      ["stale", "OLDER_THAN_STORED", null],
+      ["duplicate", "SAME_VERSION", null],
+      ["rejected", "NOT_OWNER", null],
+      ["rejected", "FORBIDDEN_KEY", null],
+      ["applied", null, ["status"]],
+      ["rejected", "UNKNOWN_TABLE", null],
     ]);
     expect(res.body.clock_skew_ms).to.be.greaterThan(23 * 3600_000);
     const db = adminDb();
@@ -304,7 +305,7 @@ describe("sync over HTTPS (seed format and WatermelonDB pull/push)", () => {
   it("applies a 500-record batch in one transaction, idempotently", async () => {
     const batchId = randomUUID();
     const patients = Array.from({ length: 450 }, () => patient());
-    const bad = { ...patient(), status: "x" };
+    const bad = { ...patient(), demographics: { name: "" } };
     const batch = {
       batch_id: batchId,
       changes: {

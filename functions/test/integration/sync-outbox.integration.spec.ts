@@ -1,48 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { deleteApp, initializeApp } from "firebase/app";
+import { deleteApp } from "firebase/app";
 import type { FirebaseApp } from "firebase/app";
-import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
-import {
-  connectFirestoreEmulator,
-  doc,
-  getDoc,
-  getFirestore,
-  setDoc,
-  terminate,
-} from "firebase/firestore";
+import { doc, getDoc, setDoc, terminate } from "firebase/firestore";
 import type { Firestore as WebFirestore } from "firebase/firestore";
-import { PORTS, PROJECT_ID } from "../../../infra/src/stack";
-import { adminDb, createUser, eventually, kase, patient, seedSync } from "./sync-helpers";
-import type { Result, TestUser } from "./sync-helpers";
-
-/** A device: the firebase web SDK signed in against the Auth emulator as a CHW. */
-async function device(user: TestUser): Promise<{ app: FirebaseApp; db: WebFirestore }> {
-  const app = initializeApp(
-    { projectId: PROJECT_ID, apiKey: "fake-api-key" },
-    `device-${randomUUID()}`,
-  );
-  const auth = getAuth(app);
-  connectAuthEmulator(auth, `http://127.0.0.1:${PORTS.auth}`, { disableWarnings: true });
-  const db = getFirestore(app);
-  connectFirestoreEmulator(db, "127.0.0.1", PORTS.firestore);
-  await signInWithEmailAndPassword(auth, user.email, user.password);
-  return { app, db };
-}
-
-interface BatchDoc {
-  status?: string;
-  results?: Result[];
-  error?: { code: string };
-  expire_at?: { toMillis(): number };
-}
-
-function processed(batchId: string): Promise<BatchDoc> {
-  return eventually(async () => {
-    const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
-    return d?.status ? d : undefined;
-  });
-}
+import { adminDb, createUser, device, kase, patient, processed, seedSync } from "./sync-helpers";
+import type { TestUser } from "./sync-helpers";
 
 describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
   let chw: TestUser;
@@ -70,11 +33,21 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     });
     const done = await processed(batchId);
     expect(done.status).to.equal("applied");
-    expect(done.results!.map((r) => [r.id, r.outcome, r.reason ?? null])).to.deep.equal([
-      [p.id, "applied", null],
-      [bad.id, "rejected", "SERVER_OWNED_FIELD"],
-      [c.id, "applied", null],
+    expect(
+      done.results!.map((r) => [r.id, r.outcome, r.reason ?? null, r.ignored_fields ?? null]),
+    ).to.deep.equal([
+      [p.id, "applied", null, null],
+      // A server-owned field is never stored, and never a reason to lose the record.
+      [bad.id, "applied", null, ["chw_id"]],
+      [c.id, "applied", null, null],
     ]);
+    expect(
+      (
+        await adminDb()
+          .doc(`patients/${String(bad.id)}`)
+          .get()
+      ).get("chw_id"),
+    ).to.equal(chw.uid);
     expect(done.expire_at!.toMillis()).to.be.greaterThan(Date.now() + 24 * 3600_000);
     const stored = (
       await adminDb()
