@@ -9,7 +9,12 @@ import { db } from "../adapters/firebase";
 import { isEmulatorAuthMode, params, projectId } from "../config";
 import { createRouter } from "../http/router";
 import type { HttpRequest } from "../http/router";
+import { acceptScalarJsonBodies } from "../http/json-scalars";
 import { routes } from "../http/routes";
+
+// Before the host builds its express app (it loads this module first): a JSON body that is a
+// bare null, number or string reaches our parser and gets a coded 400, not express's HTML page.
+acceptScalarJsonBodies();
 
 /** `users/{uid}`; a uid that is not a single path segment cannot name an account document. */
 async function lookupAccount(uid: string): Promise<AccountRecord | undefined> {

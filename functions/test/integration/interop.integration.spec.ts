@@ -199,3 +199,26 @@ describe("interop fixtures on every route (seed, WatermelonDB, syncBatches)", fu
     expect(kase).to.have.property("ai_analysis");
   });
 });
+
+describe("JSON bodies that are not objects", () => {
+  it("answer the coded JSON error on every JSON route, never the host's HTML 400", async () => {
+    const chw = await createUser("chw", "interop-scalar");
+    const doctor = await createUser("doctor", "interop-scalar");
+    const routes: [string, string][] = [
+      [chw.token, "/v1/sync"],
+      [chw.token, "/v1/sync/push?last_pulled_at=null"],
+      [chw.token, `/v1/cases/${randomUUID()}/images`],
+      [doctor.token, `/v1/cases/${randomUUID()}/diagnoses`],
+    ];
+    for (const [token, path] of routes) {
+      for (const raw of ["null", "5", '"a string"', "[]", "true"]) {
+        const res = await api<{ error?: { code?: string; message?: string } }>("POST", path, {
+          token,
+          raw,
+        });
+        expect(res.status, `${path} ${raw}: ${JSON.stringify(res.body)}`).to.be.oneOf([400, 404]);
+        expect(res.body.error?.code, `${path} ${raw}`).to.match(/^SYNC_\d{4}$/);
+      }
+    }
+  });
+});

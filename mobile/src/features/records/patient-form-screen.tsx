@@ -52,7 +52,12 @@ export function PatientFormScreen({
     const bad = invalidDemographics({ name, age, village, phone });
     setInvalid(bad);
     if (bad.length > 0) return;
+    // Keys this version of the app does not know (written by a newer app) are kept as they are:
+    // editing a record must never drop what another device recorded. Phone is rebuilt below.
+    const kept: Partial<Demographics> = { ...d };
+    delete kept.phone;
     const ok = onSave({
+      ...kept,
       name: name.trim(),
       sex,
       age_years: Number(age),

@@ -68,4 +68,39 @@ describe("patient screens", () => {
       true,
     );
   });
+
+  it("editing keeps the keys a newer app added to the demographics, in place", () => {
+    const onSave = jest.fn(() => true);
+    const initial = {
+      id: "p1",
+      demographics: {
+        name: "Achieng",
+        date_of_birth: "1990-01-02",
+        sex: "female" as const,
+        age_years: 35,
+        village: "Kisumu",
+        phone: "+254 700",
+        guardian: { name: "Awino" },
+      },
+      last_modified_at: 1,
+    };
+    render(
+      <LanguageProvider language="en">
+        <PatientFormScreen initial={initial} onSave={onSave} onCancel={jest.fn()} />
+      </LanguageProvider>,
+    );
+    fireEvent.changeText(screen.getByLabelText("Village"), "Kondele");
+    fireEvent.changeText(screen.getByLabelText("Phone (optional)"), "");
+    fireEvent.press(screen.getByLabelText("Save"));
+    const saved = (onSave.mock.calls[0] as unknown as [Record<string, unknown>])[0];
+    expect(saved).toEqual({
+      name: "Achieng",
+      date_of_birth: "1990-01-02",
+      sex: "female",
+      age_years: 35,
+      village: "Kondele",
+      guardian: { name: "Awino" },
+    });
+    expect(Object.keys(saved).slice(0, 2)).toEqual(["name", "date_of_birth"]);
+  });
 });
