@@ -10,3 +10,4 @@ export * from "./watermelon";
 export * from "./case-images";
 export * from "./errors";
 export * from "./ids";
+export * from "./review";
