@@ -11,3 +11,4 @@ export * from "./case-images";
 export * from "./errors";
 export * from "./ids";
 export * from "./review";
+export * from "./turnaround";
