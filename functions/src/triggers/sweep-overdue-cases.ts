@@ -1,7 +1,7 @@
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import type { Firestore } from "firebase-admin/firestore";
 import { AI_OVERDUE_MS, reviewChanges, reviewFieldsOf } from "@dermadetect/contract";
-import { withTxRetry } from "../adapters/analysis-store";
+import { withTxRetry } from "../adapters/analysis-jobs";
 import { db } from "../adapters/firebase";
 import { ScopeWriter } from "../adapters/scope-writer";
 import { log } from "../logger";
