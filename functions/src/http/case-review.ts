@@ -1,12 +1,6 @@
-import { Ajv } from "ajv";
 import type { DocumentData, Firestore, Transaction } from "firebase-admin/firestore";
-import {
-  CLAIM_TTL_MS,
-  infoRequestBodySchema,
-  reviewFieldsOf,
-  turnaround,
-} from "@dermadetect/contract";
-import type { InfoRequest, InfoRequestBody, ReviewClaim } from "@dermadetect/contract";
+import { CLAIM_TTL_MS, isInfoRequestBody, reviewFieldsOf, turnaround } from "@dermadetect/contract";
+import type { InfoRequest, ReviewClaim } from "@dermadetect/contract";
 import { writeAudit } from "../adapters/audit";
 import { diagnosisView } from "../adapters/diagnosis-writer";
 import { db } from "../adapters/firebase";
@@ -34,9 +28,6 @@ export interface ReviewRouteDeps {
 }
 
 const defaults: ReviewRouteDeps = { db, store: imageStore, now: () => Date.now() };
-
-const ajv = new Ajv({ strict: true, allErrors: false });
-const isInfoRequestBody = ajv.compile<InfoRequestBody>(infoRequestBodySchema);
 
 const notFound = () => new AppError(ErrorCode.RESOURCE_NOT_FOUND, "No such case");
 
