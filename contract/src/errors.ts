@@ -46,6 +46,12 @@ export enum ErrorCode {
   DIAGNOSIS_INVALID = "SYNC_4004",
   /** The case already lists the most images a case may have. */
   TOO_MANY_IMAGES = "SYNC_4005",
+  /** Another doctor holds a live claim on the case (the error carries `claim`). */
+  CLAIMED = "SYNC_4091",
+  /** The case is already diagnosed and the request does not amend its current diagnosis (carries `diagnosis`). */
+  ALREADY_DIAGNOSED = "SYNC_4092",
+  /** The case does not need a doctor (e.g. a GREEN case that was only triaged). */
+  CASE_NOT_IN_REVIEW = "SYNC_4093",
   /** A dependency (Firestore, Pub/Sub, model endpoint) is unavailable; retry later. */
   UNAVAILABLE = "SYNC_5003",
   /** Anything unexpected. Details are logged, never returned. */

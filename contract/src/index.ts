@@ -11,3 +11,5 @@ export * from "./case-images";
 export * from "./errors";
 export * from "./ids";
 export * from "./interop";
+export * from "./review";
+export * from "./turnaround";

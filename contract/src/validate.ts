@@ -3,6 +3,8 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { diagnosisRequestSchema, imageUploadRequestSchema } from "./case-images";
 import type { DiagnosisRequest, ImageUploadRequest } from "./case-images";
 import { KEY_PATTERN, LIMITS } from "./limits";
+import { infoRequestBodySchema } from "./review";
+import type { InfoRequestBody } from "./review";
 import { REASONS } from "./records";
 import type {
   CaseRecord,
@@ -26,7 +28,12 @@ import {
 // One instance for every schema. allErrors off (first error stops validation: cheaper and no
 // error amplification), no $data, strict mode so a typo in a schema fails at start-up.
 const ajv = new Ajv({ allErrors: false, $data: false, strict: true, allowUnionTypes: true });
-for (const schema of [...ALL_SCHEMAS, imageUploadRequestSchema, diagnosisRequestSchema]) {
+for (const schema of [
+  ...ALL_SCHEMAS,
+  imageUploadRequestSchema,
+  diagnosisRequestSchema,
+  infoRequestBodySchema,
+]) {
   ajv.addSchema(schema);
 }
 
@@ -53,6 +60,8 @@ export const isCaseRecord = compiled<CaseRecord>(caseRecordSchema);
 export const isImageUploadRequest = compiled<ImageUploadRequest>(imageUploadRequestSchema);
 /** Validates the body of `POST /v1/cases/{id}/diagnoses`. */
 export const isDiagnosisRequest = compiled<DiagnosisRequest>(diagnosisRequestSchema);
+/** Body of `POST /v1/cases/{id}/requests` (a doctor's request to the CHW). */
+export const isInfoRequestBody = compiled<InfoRequestBody>(infoRequestBodySchema);
 
 /** Keys that could reach an object's prototype when copied carelessly: refused everywhere. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);

@@ -23,6 +23,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   [ErrorCode.DIAGNOSIS_ID_CONFLICT]: 409,
   [ErrorCode.DIAGNOSIS_INVALID]: 400,
   [ErrorCode.TOO_MANY_IMAGES]: 409,
+  [ErrorCode.CLAIMED]: 409,
+  [ErrorCode.ALREADY_DIAGNOSED]: 409,
+  [ErrorCode.CASE_NOT_IN_REVIEW]: 409,
   [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL]: 500,
 };
@@ -32,7 +35,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly opts: { status?: number; original?: unknown } = {},
+    readonly opts: { status?: number; original?: unknown; extra?: Record<string, unknown> } = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -44,8 +47,8 @@ export class AppError extends Error {
   }
 
   /** The only shape an error ever takes on the wire. */
-  toJSON(): { error: { code: ErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  toJSON(): { error: { code: ErrorCode; message: string; [extra: string]: unknown } } {
+    return { error: { code: this.code, message: this.message, ...this.opts.extra } };
   }
 }
 

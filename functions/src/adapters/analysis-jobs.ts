@@ -14,6 +14,7 @@ import { backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode, analysisErrorMessage } from "../errors";
 import { errorName, log } from "../logger";
 import { ANALYSIS_TOPIC } from "./pubsub-publisher";
+import { withReview } from "./case-review";
 import { ScopeWriter } from "./scope-writer";
 
 /*
@@ -248,7 +249,7 @@ export async function storeResult(
         : {}),
       ...(plan.status ? { status: plan.status } : {}),
     };
-    scope.put("cases", caseId, update, kase);
+    scope.put("cases", caseId, withReview(kase, update, now), kase);
     scope.commit();
     // ai_analysis is replaced whole (an update, after the merge): merging would keep keys of
     // an older result.
@@ -288,16 +289,12 @@ export async function failJob(
       : undefined;
     tx.update(jobRef(db, jobKey), fields(job.finish("failed", now, { error })));
     if (scope && plan) {
-      scope.put(
-        "cases",
-        caseId,
-        {
-          analysis: analysisField("failed", jobKey, contentVersion, error),
-          timeline: { analysis_requested_at: requestedAt(jobSnap.get("created_at"), now) },
-          ...(plan.status ? { status: plan.status } : {}),
-        },
-        kase,
-      );
+      const update = {
+        analysis: analysisField("failed", jobKey, contentVersion, error),
+        timeline: { analysis_requested_at: requestedAt(jobSnap.get("created_at"), now) },
+        ...(plan.status ? { status: plan.status } : {}),
+      };
+      scope.put("cases", caseId, withReview(kase, update, now), kase);
       scope.commit();
     }
     return "failed";

@@ -14,6 +14,7 @@ import type { PullPage, SyncBatchInput, SyncBatchOutcome, SyncStore } from "../d
 import { jobKeyFor, jobsExist, requestAnalysis } from "./analysis-jobs";
 import { auditRead, writeAudit } from "./audit";
 import { noteDiagnosisDeliveries } from "./diagnosis-delivery";
+import { chwCaseReview } from "./case-review";
 import { ScopeWriter, scopeRef } from "./scope-writer";
 import type { ScopeDoc } from "./scope-writer";
 
@@ -202,9 +203,11 @@ async function applyChunk(
         (data.timeline as Record<string, unknown>).analysis_requested_at = batch.nowMs;
       }
     }
+    const reviewed =
+      w.table === "cases" && !w.touch ? chwCaseReview(before, data, batch.nowMs) : data;
     seqs.set(
       `${w.table}/${w.id}`,
-      scope.put(w.table, w.id, data, before, { create: before === undefined }),
+      scope.put(w.table, w.id, reviewed, before, { create: before === undefined }),
     );
   }
   const results = plan.results.map((r) => {
