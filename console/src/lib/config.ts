@@ -51,7 +51,7 @@ export const isConsoleConfig = new Ajv({ strict: true, allErrors: false }).compi
 
 /** Fetches and validates /config.json; throws with a plain message when it is unusable. */
 export async function loadConsoleConfig(url = "./config.json"): Promise<ConsoleConfig> {
-  const res = await fetch(url, { cache: "no-store" });
+  const res = await fetch(url);
   const json: unknown = await res.json();
   if (!isConsoleConfig(json)) throw new Error("config.json does not match the console config schema");
   return json;
