@@ -8,3 +8,4 @@ export * from "./merge";
 export * from "./check-record";
 export * from "./watermelon";
 export * from "./case-images";
+export * from "./review";
