@@ -9,3 +9,4 @@ export * from "./check-record";
 export * from "./watermelon";
 export * from "./case-images";
 export * from "./review";
+export * from "./turnaround";

@@ -13,7 +13,7 @@ export function withReview(
   now: number,
 ): DocumentData {
   const merged: DocumentData = { ...(before ?? {}) };
-  for (const [k, v] of Object.entries(update)) {
+  for (const [k, v] of Object.entries(update) as [string, unknown][]) {
     const prev: unknown = merged[k];
     merged[k] = isMap(prev) && isMap(v) ? { ...(prev as DocumentData), ...(v as DocumentData) } : v;
   }
