@@ -3,6 +3,8 @@
  * The JSON Schemas are the contract: the server validates with them and the app can check a
  * request before queuing it.
  */
+import { followUpSchema, referralSchema } from "./review";
+import type { FollowUp, Referral } from "./review";
 
 /** Largest accepted photo in bytes (10 MiB). */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -30,6 +32,11 @@ export interface DiagnosisRequest {
   id: string;
   diagnosis_text: string;
   prescription?: string | null;
+  /** The referral decision (required from the console; absent from older API clients). */
+  referral?: Referral;
+  follow_up?: FollowUp;
+  /** The id of the case's current diagnosis this one amends (never overwrites it). */
+  amends?: string;
 }
 
 /** Bounds of diagnosis fields, shared by the route and the console-diagnosis trigger. */
@@ -60,5 +67,8 @@ export const diagnosisRequestSchema = {
     prescription: {
       anyOf: [{ type: "string", maxLength: DIAGNOSIS_LIMITS.prescriptionMax }, { type: "null" }],
     },
+    referral: referralSchema,
+    follow_up: followUpSchema,
+    amends: { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" },
   },
 } as const;

@@ -8,3 +8,5 @@ export * from "./merge";
 export * from "./check-record";
 export * from "./watermelon";
 export * from "./case-images";
+export * from "./review";
+export * from "./turnaround";

@@ -15,8 +15,17 @@ import type { PushTable, WatermelonRaw } from "./records";
 /** Object-valued columns that travel JSON-encoded on the WatermelonDB routes. */
 export const JSON_COLUMNS: Record<string, readonly string[]> = {
   patients: ["demographics"],
-  cases: ["triage_data", "images", "ai_analysis", "analysis", "timeline"],
-  diagnoses: ["prescription"],
+  cases: [
+    "triage_data",
+    "images",
+    "ai_analysis",
+    "analysis",
+    "timeline",
+    "review_claim",
+    "info_request",
+    "review_doctor_ids",
+  ],
+  diagnoses: ["prescription", "referral", "follow_up"],
 };
 
 /** CHW-owned columns a pushed record may carry, per table. */

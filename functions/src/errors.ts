@@ -40,6 +40,12 @@ export enum ErrorCode {
   DIAGNOSIS_INVALID = "SYNC_4004",
   /** The case already lists the most images a case may have. */
   TOO_MANY_IMAGES = "SYNC_4005",
+  /** Another doctor holds a live claim on the case (the error carries `claim`). */
+  CLAIMED = "SYNC_4091",
+  /** The case is already diagnosed and the request does not amend its current diagnosis (carries `diagnosis`). */
+  ALREADY_DIAGNOSED = "SYNC_4092",
+  /** The case does not need a doctor (e.g. a GREEN case that was only triaged). */
+  CASE_NOT_IN_REVIEW = "SYNC_4093",
   /** A dependency (Firestore, Pub/Sub, model endpoint) is unavailable; retry later. */
   UNAVAILABLE = "SYNC_5003",
   /** Anything unexpected. Details are logged, never returned. */
@@ -63,6 +69,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   [ErrorCode.DIAGNOSIS_ID_CONFLICT]: 409,
   [ErrorCode.DIAGNOSIS_INVALID]: 400,
   [ErrorCode.TOO_MANY_IMAGES]: 409,
+  [ErrorCode.CLAIMED]: 409,
+  [ErrorCode.ALREADY_DIAGNOSED]: 409,
+  [ErrorCode.CASE_NOT_IN_REVIEW]: 409,
   [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL]: 500,
 };
@@ -72,7 +81,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly opts: { status?: number; original?: unknown } = {},
+    readonly opts: { status?: number; original?: unknown; extra?: Record<string, unknown> } = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -84,8 +93,8 @@ export class AppError extends Error {
   }
 
   /** The only shape an error ever takes on the wire. */
-  toJSON(): { error: { code: ErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  toJSON(): { error: { code: ErrorCode; message: string; [extra: string]: unknown } } {
+    return { error: { code: this.code, message: this.message, ...this.opts.extra } };
   }
 }
 

@@ -2,8 +2,8 @@ import { applicationDefault, initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import { PORTS, PROJECT_ID, StackError, exitOnStackError } from "./stack";
-import { formatTurnaround, turnaround } from "./turnaround";
-import { readCaseTimes } from "./turnaround-source";
+import { formatTurnaround, turnaround } from "@dermadetect/contract";
+import { readCaseTimes } from "../../functions/src/adapters/turnaround-source";
 
 const USAGE = `usage: npm run report -- turnaround [--since YYYY-MM-DD | --days N] [--json]
                                     [--project PROJECT_ID | --emulator]

@@ -4,6 +4,7 @@ import { decideClaim, planCaseWrite } from "../domain/analysis-plan";
 import { backoffMs } from "../domain/analysis-retry";
 import type { ClaimDecision, JobView } from "../domain/analysis-plan";
 import { AnalysisErrorCode, analysisErrorMessage } from "../errors";
+import { withReview } from "./case-review";
 import { ScopeWriter } from "./scope-writer";
 
 /**
@@ -182,7 +183,7 @@ export async function storeResult(
           : {}),
         ...(plan.status ? { status: plan.status } : {}),
       };
-      scope.put("cases", caseId, update, kase);
+      scope.put("cases", caseId, withReview(kase, update, now), kase);
       scope.commit();
       // ai_analysis is replaced whole (an update, after the merge): merging would keep keys of
       // an older result.
@@ -225,16 +226,12 @@ export async function failJob(
         : undefined;
       tx.update(jobRef(db, jobKey), { ...finished("failed", now), error });
       if (scope && plan) {
-        scope.put(
-          "cases",
-          caseId,
-          {
-            analysis: analysisField("failed", jobKey, contentVersion, error),
-            timeline: { analysis_requested_at: requestedAt(jobSnap.get("created_at"), now) },
-            ...(plan.status ? { status: plan.status } : {}),
-          },
-          kase,
-        );
+        const update = {
+          analysis: analysisField("failed", jobKey, contentVersion, error),
+          timeline: { analysis_requested_at: requestedAt(jobSnap.get("created_at"), now) },
+          ...(plan.status ? { status: plan.status } : {}),
+        };
+        scope.put("cases", caseId, withReview(kase, update, now), kase);
         scope.commit();
       }
       return "failed";

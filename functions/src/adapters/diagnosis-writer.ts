@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { FieldValue } from "firebase-admin/firestore";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
-import type { Role } from "@dermadetect/contract";
+import { reviewFieldsOf } from "@dermadetect/contract";
+import type { FollowUp, Referral, Role } from "@dermadetect/contract";
 import type { CaseView } from "../domain/case-view";
 import { AppError, ErrorCode } from "../errors";
 import { writeAudit } from "./audit";
@@ -17,6 +18,11 @@ export interface DiagnosisInput {
   /** Epoch ms; kept from the console document when it has one. */
   created_at: number;
   source: "api" | "console";
+  referral?: Referral | null;
+  follow_up?: FollowUp | null;
+  /** The case's current diagnosis this one amends; it is kept, never overwritten. */
+  amends?: string | null;
+  doctor_name?: string;
 }
 
 /** `diagnoses/{id}` as stored (server fields included). */
@@ -58,6 +64,10 @@ export function diagnosisView(d: DocumentData): Record<string, unknown> {
     doctor_id: d.doctor_id,
     diagnosis_text: d.diagnosis_text,
     prescription: d.prescription ?? null,
+    referral: d.referral ?? null,
+    follow_up: d.follow_up ?? null,
+    amends: d.amends ?? null,
+    doctor_name: d.doctor_name ?? null,
     created_at: d.created_at,
     server_seq: d.server_seq,
   };
@@ -93,10 +103,15 @@ export async function writeDiagnosis(
       }
       return { diagnosis: inScope, duplicate: true };
     }
-    const have = cSnap.data() as CaseView | undefined;
+    const have = cSnap.data() as (CaseView & DocumentData) | undefined;
     if (!have || have.deleted_at != null) {
       throw new AppError(ErrorCode.RESOURCE_NOT_FOUND, "No such case");
     }
+    const currentId = typeof have.diagnosis_id === "string" ? have.diagnosis_id : undefined;
+    const current = currentId
+      ? (await tx.get(firestore.doc(`diagnoses/${currentId}`))).data()
+      : undefined;
+    if (input.source === "api") checkAuthority(have, input, current, now);
     const scope = await ScopeWriter.open(tx, firestore, have.chw_id);
     const doc = {
       id: input.id,
@@ -106,13 +121,31 @@ export async function writeDiagnosis(
       prescription: input.prescription,
       created_at: input.created_at,
       source: input.source,
+      referral: input.referral ?? null,
+      follow_up: input.follow_up ?? null,
+      amends: input.amends ?? null,
+      doctor_name: input.doctor_name ?? null,
       normalized_hash: diagnosisContentHash(input),
       ...(before?.normalization_error != null && {
         normalization_error: FieldValue.delete(),
       }),
     };
     const seq = scope.put("diagnoses", input.id, doc, inScope);
-    const caseUpdate: Record<string, unknown> = { status: "DIAGNOSED", doctor_id: input.doctor_id };
+    // The newest diagnosis is the case's; every doctor who diagnosed it stays listed, so access
+    // that follows the diagnosing doctor never moves away from anyone silently.
+    const doctors = new Set<string>(
+      Array.isArray(have.review_doctor_ids) ? (have.review_doctor_ids as string[]) : [],
+    );
+    if (typeof have.doctor_id === "string") doctors.add(have.doctor_id);
+    doctors.add(input.doctor_id);
+    const caseUpdate: Record<string, unknown> = {
+      status: "DIAGNOSED",
+      doctor_id: input.doctor_id,
+      diagnosis_id: input.id,
+      review_doctor_ids: [...doctors].sort(),
+      review_claim: null,
+      ...reviewFieldsOf({ ...(have as DocumentData), status: "DIAGNOSED" }, now),
+    };
     if (have.timeline?.diagnosed_at == null) caseUpdate.timeline = { diagnosed_at: now };
     scope.put("cases", input.case_id, caseUpdate, cSnap.exists ? have : undefined);
     scope.commit();
@@ -128,4 +161,51 @@ export async function writeDiagnosis(
     delete stored.normalization_error;
     return { diagnosis: stored, duplicate: false };
   });
+}
+
+/**
+ * Who may diagnose (issue 17): a case that needs a doctor (queued, or one the doctor asked the
+ * CHW about); a diagnosed case only through an explicit amendment of its current diagnosis.
+ */
+function checkAuthority(
+  have: DocumentData,
+  input: DiagnosisInput,
+  current: DocumentData | undefined,
+  now: number,
+): void {
+  const diagnosed = have.status === "DIAGNOSED";
+  if (input.amends) {
+    if (!diagnosed || !current || current.id !== input.amends) {
+      throw new DiagnosisConflict(
+        "amends must name the case's current diagnosis",
+        current ? diagnosisView(current) : null,
+      );
+    }
+    return;
+  }
+  if (diagnosed) {
+    throw new DiagnosisConflict(
+      "The case is already diagnosed; send amends to amend that diagnosis",
+      current ? diagnosisView(current) : null,
+    );
+  }
+  const needs = reviewFieldsOf(have, now).needs_doctor || have.info_request != null;
+  if (!needs) {
+    throw new AppError(ErrorCode.CASE_NOT_IN_REVIEW, "This case does not need a doctor");
+  }
+}
+
+/** 409 SYNC_4092 with the diagnosis that stands. */
+export class DiagnosisConflict extends AppError {
+  constructor(
+    message: string,
+    readonly diagnosis: Record<string, unknown> | null,
+  ) {
+    super(ErrorCode.ALREADY_DIAGNOSED, message);
+  }
+
+  override toJSON() {
+    const base = super.toJSON();
+    return { error: { ...base.error, diagnosis: this.diagnosis } };
+  }
 }

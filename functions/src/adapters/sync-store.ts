@@ -12,6 +12,7 @@ import { chunkItems, docsToRead, planBatch } from "../domain/plan-batch";
 import type { BatchItem, PlannedWrite, StoredDoc } from "../domain/plan-batch";
 import { enqueueAnalysis, jobKeyFor } from "./analysis-outbox";
 import { writeAudit } from "./audit";
+import { chwCaseReview } from "./case-review";
 import { ScopeWriter, scopeRef } from "./scope-writer";
 import type { ScopeDoc } from "./scope-writer";
 
@@ -222,9 +223,11 @@ async function applyChunk(
       data.analysis = { state: "queued", job_key: key };
       (data.timeline as Record<string, unknown>).analysis_requested_at = batch.nowMs;
     }
+    const reviewed =
+      w.table === "cases" && !w.touch ? chwCaseReview(before, data, batch.nowMs) : data;
     seqs.set(
       `${w.table}/${w.id}`,
-      scope.put(w.table, w.id, data, before, { create: before === undefined }),
+      scope.put(w.table, w.id, reviewed, before, { create: before === undefined }),
     );
   }
   const results = plan.results.map((r) => {

@@ -24,9 +24,13 @@ export function reviewOf(cases: readonly CaseReviewFields[]): PatientReview {
   const doctors = new Set<string>();
   for (const c of live) {
     if (typeof c.doctor_id === "string" && c.doctor_id.length > 0) doctors.add(c.doctor_id);
+    // Every doctor who diagnosed or amended the case keeps reading its patient.
+    if (Array.isArray(c.review_doctor_ids)) {
+      for (const d of c.review_doctor_ids) if (typeof d === "string" && d) doctors.add(d);
+    }
   }
   return {
-    review_pending: live.some((c) => c.status === "PENDING_DIAGNOSIS"),
+    review_pending: live.some((c) => c.status === "PENDING_DIAGNOSIS" || c.needs_doctor === true),
     review_doctor_ids: [...doctors].sort(),
   };
 }
@@ -36,8 +40,17 @@ export function affectsReview(
   before: CaseReviewFields | undefined,
   after: CaseReviewFields | undefined,
 ): boolean {
-  const keys: Array<keyof CaseReviewFields> = ["patient_id", "status", "doctor_id", "deleted_at"];
-  return keys.some((k) => (before?.[k] ?? null) !== (after?.[k] ?? null));
+  const keys: Array<keyof CaseReviewFields> = [
+    "patient_id",
+    "status",
+    "doctor_id",
+    "deleted_at",
+    "needs_doctor",
+    "review_doctor_ids",
+  ];
+  return keys.some(
+    (k) => JSON.stringify(before?.[k] ?? null) !== JSON.stringify(after?.[k] ?? null),
+  );
 }
 
 /**

@@ -26,6 +26,7 @@ export function diagnosesRoute(deps: DiagnosisRouteDeps = { db, now: () => Date.
       const caseId = parseRecordId(params.id);
       const body = parseDiagnosisRequest(req.body);
       const now = deps.now();
+      const name: unknown = (await deps.db().doc(`users/${who.uid}`).get()).get("display_name");
       const { diagnosis, duplicate } = await writeDiagnosis(
         deps.db(),
         {
@@ -34,6 +35,10 @@ export function diagnosesRoute(deps: DiagnosisRouteDeps = { db, now: () => Date.
           doctor_id: who.uid,
           diagnosis_text: body.diagnosis_text,
           prescription: body.prescription ?? null,
+          referral: body.referral ?? null,
+          follow_up: body.follow_up ?? null,
+          amends: body.amends ?? null,
+          doctor_name: typeof name === "string" && name ? name.slice(0, 200) : who.uid,
           created_at: now,
           source: "api",
         },

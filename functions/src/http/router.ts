@@ -41,7 +41,7 @@ export interface RouteContext {
 
 /** One route: a path pattern with `:name` segments, the roles allowed, and the handler. */
 export interface Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   roles: readonly Role[] | "public";
   /** Largest accepted body in bytes; defaults to the router's cap. */

@@ -1,10 +1,12 @@
 import { onObjectFinalized } from "firebase-functions/v2/storage";
-import type { Firestore, Transaction } from "firebase-admin/firestore";
+import type { DocumentData, Firestore, Transaction } from "firebase-admin/firestore";
 import { enqueueAnalysis, jobKeyFor } from "../adapters/analysis-outbox";
 import { writeAudit } from "../adapters/audit";
 import { db } from "../adapters/firebase";
 import { imageStore } from "../adapters/image-store";
 import { ScopeWriter } from "../adapters/scope-writer";
+import { withReview } from "../adapters/case-review";
+import { answerRequest } from "@dermadetect/contract";
 import { params } from "../config";
 import type { CaseView } from "../domain/case-view";
 import {
@@ -128,7 +130,10 @@ async function settle(
       const next: CaseImage = { ...entry, state: "rejected", reason: verdict.reason };
       update = { images: withImage(have, caseId, next) };
     }
-    scope.put("cases", caseId, update, have);
+    // A new verified photo answers the doctor's open request (the case returns to the queue).
+    const answer = verdict.ok ? answerRequest(have as DocumentData, now) : undefined;
+    if (answer) Object.assign(update, answer);
+    scope.put("cases", caseId, answer ? update : withReview(have, update, now), have);
     scope.commit();
     writeAudit(tx, firestore, {
       actor: "system",

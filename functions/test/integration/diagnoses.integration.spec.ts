@@ -16,7 +16,7 @@ import {
 } from "./images-support";
 import { recordDiagnosisDeliveries } from "../../src/adapters/diagnosis-delivery";
 import { ScopeWriter } from "../../src/adapters/scope-writer";
-import { readCaseTimes } from "../../../infra/src/turnaround-source";
+import { readCaseTimes } from "../../src/adapters/turnaround-source";
 
 interface QueueImage {
   sha256: string;

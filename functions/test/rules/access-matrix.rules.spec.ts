@@ -131,6 +131,47 @@ const TARGETS: readonly Target[] = [
     allow: { get: ["otherChw", "admin"], list: ["admin"] },
   },
   {
+    // A RED case whose AI analysis failed or is overdue: in the console's live queue.
+    path: "cases/c-needs-doctor",
+    data: {
+      id: "c-needs-doctor",
+      chw_id: CHW,
+      status: "TRIAGED",
+      risk_level: "RED",
+      needs_doctor: true,
+      queue_reason: "AI_OVERDUE",
+    },
+    listWhere: ["needs_doctor", true],
+    allow: { get: ["chw", "doctor", "admin"], list: ["doctor", "admin"] },
+  },
+  {
+    // Waiting for the CHW's answer: out of the queue, not readable by doctors meanwhile.
+    path: "cases/c-waiting-chw",
+    data: {
+      id: "c-waiting-chw",
+      chw_id: OTHER_CHW,
+      status: "TRIAGED",
+      risk_level: "RED",
+      needs_doctor: false,
+      review_state: "waiting_for_chw",
+    },
+    listWhere: ["needs_doctor", false],
+    allow: { get: ["otherChw", "admin"], list: ["admin"] },
+  },
+  {
+    // Amended by another doctor: the first diagnosing doctor keeps reading it.
+    path: "cases/c-amended",
+    data: {
+      id: "c-amended",
+      chw_id: CHW,
+      status: "DIAGNOSED",
+      doctor_id: OTHER_DOCTOR,
+      review_doctor_ids: [DOCTOR, OTHER_DOCTOR],
+    },
+    listWhere: ["review_doctor_ids", DOCTOR],
+    allow: { get: ["chw", "doctor", "admin"], list: ["admin"] },
+  },
+  {
     path: "diagnoses/d-mine",
     data: { id: "d-mine", case_id: "c-mine", chw_id: CHW, doctor_id: DOCTOR, diagnosis_text: "x" },
     listWhere: ["doctor_id", DOCTOR],
@@ -195,6 +236,13 @@ const SERVER_FIELDS: Record<string, readonly string[]> = {
     "content_version",
     "doctor_id",
     "timeline",
+    "needs_doctor",
+    "needs_doctor_since",
+    "queue_reason",
+    "review_state",
+    "review_claim",
+    "info_request",
+    "review_doctor_ids",
   ],
   diagnoses: ["chw_id", "doctor_id", "created_at", "server_updated_at", "server_seq"],
   syncBatches: ["status", "results"],
