@@ -17,7 +17,11 @@ import { QueueView, useNow } from "@/features/queue/queue-screen";
 import { useQueue } from "@/features/queue/use-queue";
 import { CaseReviewView } from "@/features/review/case-review-view";
 import { useCaseReview } from "@/features/review/use-case-review";
+import { AskChwForm } from "@/features/review/ask-chw-form";
 import { DiagnosisForm } from "@/features/diagnosis/diagnosis-form";
+import { ReferralNote } from "@/features/diagnosis/referral-note";
+import { TurnaroundScreen } from "@/features/turnaround/turnaround-screen";
+import type { InfoRequest, InfoRequestBody } from "@dermadetect/contract";
 
 /** What the app is built from (made once in main.tsx). */
 export interface ConsoleServices {
@@ -47,6 +51,7 @@ function ReviewRoute({ api, who, config }: { api: ApiClient; who: Who; config: C
   const s = useStrings();
   const { id = "" } = useParams<{ id: string }>();
   const { data } = useCaseReview(api, id, who.role === "doctor");
+  const [saved, setSaved] = useState<Diagnosis>();
   if (data.kind === "loading") return <p>{s.loading}</p>;
   if (data.kind === "error") {
     const message =
@@ -66,17 +71,50 @@ function ReviewRoute({ api, who, config }: { api: ApiClient; who: Who; config: C
   }
   const submit = (request: DiagnosisRequest) =>
     api.post<Diagnosis>(`/v1/cases/${encodeURIComponent(id)}/diagnoses`, request);
+  const review = data.review;
+  const photoUrl = (url: string) => rewritePhotoUrl(url, config.photoRewrite);
+  const latest = saved ?? review.diagnoses[review.diagnoses.length - 1];
+  const d = review.patient?.demographics;
+  const ai = review.case.ai_analysis?.findings;
+  const note = latest && (
+    <ReferralNote
+      diagnosis={latest}
+      facts={{
+        patientName: d?.name ?? "-",
+        patientLine: d ? `${d.age_years} · ${d.sex} · ${d.village}` : "-",
+        bodySite: review.case.triage_data?.body_site ?? "-",
+        findings: [
+          review.case.triage_data?.danger_signs?.join(", "),
+          ai?.differential.map((x) => x.condition).join(", "),
+        ]
+          .filter(Boolean)
+          .join(" · "),
+        photoUrls: review.photos.flatMap((p) => (p.url ? [photoUrl(p.url)] : [])),
+      }}
+    />
+  );
+  const ask = (body: InfoRequestBody) =>
+    api.post<InfoRequest>(`/v1/cases/${encodeURIComponent(id)}/requests`, body);
   return (
     <CaseReviewView
       review={data.review}
       claim={data.claim}
       backHref="#/"
-      photoUrl={(url) => rewritePhotoUrl(url, config.photoRewrite)}
+      photoUrl={photoUrl}
       actions={
         who.role === "doctor" ? (
-          <DiagnosisForm existing={data.review.diagnoses} submit={submit} />
+          <>
+            <DiagnosisForm existing={review.diagnoses} submit={submit} onSaved={setSaved} />
+            {note}
+            {review.case.status !== "DIAGNOSED" && !saved && (
+              <AskChwForm current={review.case.info_request} send={ask} />
+            )}
+          </>
         ) : (
-          <p className="muted">{s.readOnlyNote}</p>
+          <>
+            <p className="muted">{s.readOnlyNote}</p>
+            {note}
+          </>
         )
       }
     />
@@ -105,7 +143,7 @@ function Shell({ services }: { services: ConsoleServices }) {
       <header className="top">
         <strong>{s.appName}</strong>
         <nav aria-label="main">
-          <a href="#/">{s.navQueue}</a>
+          <a href="#/">{s.navQueue}</a> <a href="#/turnaround">{s.navTurnaround}</a>
         </nav>
         <span data-testid="signed-in-as">
           {format(s.signedInAs, { name: session.name })}
@@ -122,6 +160,9 @@ function Shell({ services }: { services: ConsoleServices }) {
       </header>
       <main id="main">
         <Switch>
+          <Route path="/turnaround">
+            <TurnaroundScreen api={api} />
+          </Route>
           <Route path="/cases/:id">
             <ReviewRoute api={api} who={who} config={services.config} />
           </Route>

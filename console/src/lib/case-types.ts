@@ -1,40 +1,24 @@
 import type {
   CaseRecord,
   CaseStatus,
+  FollowUp,
+  InfoRequest,
   PatientRecord,
+  QueueReason,
+  Referral,
+  ReviewClaim,
+  ReviewState,
   RiskLevel,
   StoredImage,
 } from "@dermadetect/contract";
+
+export type { FollowUp, InfoRequest, QueueReason, Referral, ReviewClaim, ReviewState };
 
 /*
  * What the console reads: the contract's record shapes plus the server-owned fields the console
  * API adds (docs/console.md lists them). Every server-owned field is optional here on purpose:
  * a document written by an older server still renders, it just shows less.
  */
-
-/** Why a case is in the doctor queue. */
-export type QueueReason = "PENDING_DIAGNOSIS" | "AI_FAILED" | "AI_OVERDUE" | "ANSWERED";
-
-/** Where a case stands with the doctors. */
-export type ReviewState = "waiting" | "waiting_for_chw" | "answered" | "reviewed";
-
-/** A doctor's short-lived claim on a case ("being reviewed by …"). */
-export interface ReviewClaim {
-  doctor_id: string;
-  doctor_name: string;
-  expires_at: number;
-}
-
-/** A doctor's request to the CHW for a better photo or more information. */
-export interface InfoRequest {
-  id: string;
-  kind: "photo" | "information";
-  message: string;
-  requested_by: string;
-  requested_by_name?: string;
-  requested_at: number;
-  answered_at: number | null;
-}
 
 /** One candidate of the AI's differential. */
 export interface AiDifferentialItem {
@@ -85,9 +69,9 @@ export interface StoredCase extends Omit<CaseRecord, "images"> {
   ai_analysis?: AiAnalysis | null;
   analysis?: AnalysisState;
   needs_doctor?: boolean;
-  needs_doctor_since?: number;
-  queue_reason?: QueueReason;
-  review_state?: ReviewState;
+  needs_doctor_since?: number | null;
+  queue_reason?: QueueReason | null;
+  review_state?: ReviewState | null;
   review_claim?: ReviewClaim | null;
   info_request?: InfoRequest | null;
   doctor_id?: string;
@@ -97,18 +81,6 @@ export interface StoredCase extends Omit<CaseRecord, "images"> {
 /** A patient as stored. */
 export interface StoredPatient extends PatientRecord {
   chw_id: string;
-}
-
-/** The referral decision of a diagnosis. */
-export interface Referral {
-  decision: "none" | "routine" | "urgent";
-  destination?: string;
-}
-
-/** A follow-up plan. */
-export interface FollowUp {
-  in_days?: number;
-  note?: string;
 }
 
 /** A stored diagnosis (amendments are new documents with `amends`). */
