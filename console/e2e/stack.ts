@@ -153,8 +153,6 @@ export function redCase(
         sex: "female",
         age_years: 42,
         village,
-        // A key a newer app sends that the console does not know: shown under "Other details".
-        guardian_name: "Otieno",
       },
       last_modified_at: now,
     },
@@ -204,8 +202,9 @@ export async function chwSync(
     changes,
   });
   if (r.status !== 200) throw new Error(`sync answered ${r.status}`);
-  const results = (r.body.results ?? []) as { outcome: string }[];
-  if (results.some((x) => x.outcome !== "applied")) throw new Error("a record was not applied");
+  const results = (r.body.results ?? []) as { outcome: string; reason?: string }[];
+  const refused = results.find((x) => x.outcome !== "applied");
+  if (refused) throw new Error(`a record was not applied: ${refused.outcome} ${refused.reason}`);
   return r.body;
 }
 

@@ -187,10 +187,10 @@ export function QueueView({
                   </td>
                   <td data-label={s.colOnDevice}>
                     {od ? (
-                      <>
+                      <span>
                         {od.risk_level}
                         {od.fixture && <span className="demo-tag"> ({s.demoModel})</span>}
-                      </>
+                      </span>
                     ) : (
                       "-"
                     )}
@@ -198,10 +198,15 @@ export function QueueView({
                   <td data-label={s.colAi}>{s[`ai_${aiStateOf(c)}`]}</td>
                   <td data-label={s.colWaiting}>{formatWaiting(now - waitingSince(c), s)}</td>
                   <td data-label={s.colState}>
-                    {s[`review_${reviewStateOf(c)}`]}
-                    {other && (
-                      <div className="claim">{format(s.beingReviewedBy, { name: other })}</div>
-                    )}
+                    <span>
+                      {s[`review_${reviewStateOf(c)}`]}
+                      {other && (
+                        <span className="claim">
+                          {" · "}
+                          {format(s.beingReviewedBy, { name: other })}
+                        </span>
+                      )}
+                    </span>
                   </td>
                 </tr>
               );
