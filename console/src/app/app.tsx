@@ -7,6 +7,7 @@ import type { ApiClient } from "@/lib/api-client";
 import { createApiClient } from "@/lib/api-client";
 import type { ConsoleConfig } from "@/lib/config";
 import { rewritePhotoUrl } from "@/lib/config";
+import { sexLabel } from "@/lib/format";
 import type { Diagnosis, DiagnosisRequest } from "@/lib/case-types";
 import type { Language } from "@/lib/i18n/strings";
 import { format } from "@/lib/i18n/strings";
@@ -81,7 +82,7 @@ function ReviewRoute({ api, who, config }: { api: ApiClient; who: Who; config: C
       diagnosis={latest}
       facts={{
         patientName: d?.name ?? "-",
-        patientLine: d ? `${d.age_years} · ${d.sex} · ${d.village}` : "-",
+        patientLine: d ? `${d.age_years} · ${sexLabel(d.sex, s)} · ${d.village}` : "-",
         bodySite: review.case.triage_data?.body_site ?? "-",
         findings: [
           review.case.triage_data?.danger_signs?.join(", "),

@@ -19,3 +19,11 @@ export function formatTime(ms: number | undefined | null, language: string): str
     timeStyle: "short",
   });
 }
+
+/** The patient's sex in the reader's language. */
+export function sexLabel(sex: string | undefined, s: Strings): string {
+  if (sex === "female") return s.sexFemale;
+  if (sex === "male") return s.sexMale;
+  if (sex === "other") return s.sexOther;
+  return s.sexUnknown;
+}

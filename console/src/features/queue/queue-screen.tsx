@@ -1,8 +1,7 @@
 import { useEffect, useState } from "react";
-import type { Strings } from "@/lib/i18n/strings";
 import { format } from "@/lib/i18n/strings";
 import { useStrings } from "@/lib/i18n/use-strings";
-import { formatWaiting } from "@/lib/format";
+import { formatWaiting, sexLabel } from "@/lib/format";
 import type { StoredCase } from "@/lib/case-types";
 import {
   aiStateOf,
@@ -13,13 +12,6 @@ import {
   waitingSince,
 } from "./queue-model";
 import type { QueueFilters, QueueItem, QueueView } from "./queue-model";
-
-function sexLabel(sex: string | undefined, s: Strings): string {
-  if (sex === "female") return s.sexFemale;
-  if (sex === "male") return s.sexMale;
-  if (sex === "other") return s.sexOther;
-  return s.sexUnknown;
-}
 
 function claimOf(c: StoredCase, now: number, uid: string): string | undefined {
   const claim = c.review_claim;

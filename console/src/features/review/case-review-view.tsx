@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import type { Strings } from "@/lib/i18n/strings";
 import { format } from "@/lib/i18n/strings";
 import { useLanguage, useStrings } from "@/lib/i18n/use-strings";
-import { formatTime } from "@/lib/format";
+import { formatTime, sexLabel } from "@/lib/format";
 import { KNOWN_DEMOGRAPHICS, KNOWN_TRIAGE, otherDetails } from "@/lib/other-details";
 import type { AiAnalysis, CaseReview, Diagnosis, StoredCase } from "@/lib/case-types";
 import { PhotoViewer } from "./photo-viewer";
@@ -179,7 +179,7 @@ export function CaseReviewView({
           <dl>
             <Row label={s.name}>{d?.name ?? "-"}</Row>
             <Row label={s.age}>{d?.age_years ?? "-"}</Row>
-            <Row label={s.sex}>{d?.sex ?? "-"}</Row>
+            <Row label={s.sex}>{d ? sexLabel(d.sex, s) : "-"}</Row>
             <Row label={s.village}>{d?.village ?? "-"}</Row>
             {d?.phone && <Row label={s.phone}>{d.phone}</Row>}
             <Row label={s.status}>{c.status}</Row>
