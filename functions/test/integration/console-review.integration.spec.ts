@@ -254,7 +254,7 @@ describe("console API: review, claims, requests, diagnoses with authority", () =
       review_state: "answered",
       queue_reason: "ANSWERED",
     });
-    expect(answered.info_request.answered_at).to.be.a("number");
+    expect((answered.info_request as { answered_at: unknown }).answered_at).to.be.a("number");
 
     // Diagnose with the structured fields; the WatermelonDB pull carries all of it.
     const dx = diagnosis();
