@@ -12,6 +12,7 @@ import {
   waitFor,
   waitForImage,
 } from "./images-support";
+import { handleOverdueSweep } from "../../src/triggers/sweep-overdue-cases";
 
 type Body = Record<string, unknown> & {
   error?: { code: string; message: string } & Record<string, unknown>;
@@ -320,5 +321,34 @@ describe("console API: review, claims, requests, diagnoses with authority", () =
     expect((await api("GET", "/v1/reports/turnaround?days=0", a)).status).to.equal(400);
     expect((await api("GET", "/v1/reports/turnaround?since=yesterday", a)).status).to.equal(400);
     expect((await api("GET", "/v1/reports/turnaround", chwToken)).status).to.equal(403);
+  });
+
+  it("the overdue sweep queues a RED case whose analysis never came, and its patient for doctors", async () => {
+    const id = uid("overdue");
+    await createCase({ id, chwId: chw, risk: "RED", status: "TRIAGED" });
+    const seq0 = await scopeSeq(chw);
+    const early = await handleOverdueSweep({ db: testDb(), now: () => Date.now() });
+    expect(early.queued).to.equal(0);
+    expect((await testDb().doc(`cases/${id}`).get()).get("needs_doctor")).to.not.equal(true);
+
+    const later = () => Date.now() + 6 * 60_000;
+    const out = await handleOverdueSweep({ db: testDb(), now: later });
+    expect(out.queued).to.be.at.least(1);
+    const c = (await testDb().doc(`cases/${id}`).get()).data()!;
+    expect(c).to.include({
+      needs_doctor: true,
+      queue_reason: "AI_OVERDUE",
+      review_state: "waiting",
+    });
+    expect(await scopeSeq(chw)).to.be.greaterThan(seq0);
+    await waitFor(async () => {
+      const p = await testDb().doc(`patients/p-${id}`).get();
+      return p.get("review_pending") === true ? true : undefined;
+    }, "the patient to be pending review");
+    // A second sweep changes nothing; a doctor may now diagnose it.
+    const again = await handleOverdueSweep({ db: testDb(), now: later });
+    expect((await testDb().doc(`cases/${id}`).get()).get("server_seq")).to.equal(c.server_seq);
+    expect(again.checked).to.be.at.least(1);
+    expect((await api("POST", `/v1/cases/${id}/diagnoses`, a, diagnosis())).status).to.equal(200);
   });
 });
