@@ -138,7 +138,7 @@ describe("CaseDetailScreen", () => {
   };
   const earlier = { id: "d1", case_id: "c1", diagnosis_text: "Eczema", created_at: 5 };
 
-  it("shows the current structured diagnosis and shares its referral note", async () => {
+  it("shows the current structured diagnosis and shares its referral note", () => {
     const share = jest.fn().mockResolvedValue("shared");
     renderDetail(
       { ...view, state: { kind: "diagnosed" }, diagnoses: [earlier, structured] },
