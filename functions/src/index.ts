@@ -8,3 +8,4 @@ export { relayAnalysisJob } from "./triggers/relay-analysis-job";
 export { sweepAnalysisJobs } from "./triggers/sweep-analysis-jobs";
 export { analyzeCase } from "./triggers/analyze-case";
 export { analysisDeadLetter } from "./triggers/analysis-dead-letter";
+export { sweepOverdueCases } from "./triggers/sweep-overdue-cases";

@@ -42,7 +42,7 @@ export type ApiBody = { error?: { code: string; message: string } } & Record<str
 
 /** Calls the API on the functions emulator; `T` is the answer shape the test expects. */
 export async function api<T = ApiBody>(
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "DELETE",
   path: string,
   token: string | undefined,
   body?: unknown,

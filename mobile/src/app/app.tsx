@@ -245,6 +245,33 @@ function RouteScreen({
           onBack={back}
           onFix={() => rejected && fix(rejected)}
           onDiscard={() => rejected && void engine.discard(rejected)}
+          onAnswer={(text) => {
+            // An edit of the case answers the doctor's request (the server marks it answered).
+            const notes = view.record.triage_data.notes;
+            engine.saveCase({
+              ...view.record,
+              triage_data: {
+                ...view.record.triage_data,
+                // The contract bounds notes at 2000 characters.
+                notes: (notes ? `${notes}\n${text}` : text).slice(0, 2000),
+              },
+            });
+          }}
+          onAddPhoto={() => {
+            void services.photoSource.capture().then((p) => {
+              if (!p) return;
+              engine.saveCase(
+                {
+                  ...view.record,
+                  images: [
+                    ...view.record.images,
+                    { sha256: p.sha256, content_type: p.contentType, bytes: p.bytes.length },
+                  ],
+                },
+                [{ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes }],
+              );
+            });
+          }}
         />
       );
     }

@@ -67,6 +67,17 @@ locals {
       max         = 1
       ingress     = "ALLOW_INTERNAL_ONLY"
     }
+    sweepOverdueCases = {
+      description = "Every minute, puts RED cases whose AI analysis is overdue into the doctors' queue"
+      trigger     = { kind = "schedule", event_type = null, document = null, topic = null, schedule = "every 1 minutes", retry = null }
+      memory      = "256Mi"
+      cpu         = "1"
+      timeout     = 120
+      concurrency = 1
+      min         = 0
+      max         = 1
+      ingress     = "ALLOW_INTERNAL_ONLY"
+    }
     analyzeCase = {
       description = "Runs MedGemma on a case-analysis-requested message (owned push subscription)"
       trigger     = { kind = "pubsub_push", event_type = null, document = null, topic = "case-analysis-requested", schedule = null, retry = null }
@@ -187,6 +198,7 @@ locals {
     applySync           = {}
     relayAnalysisJob    = {}
     sweepAnalysisJobs   = {}
+    sweepOverdueCases   = {}
     analyzeCase         = {}
     analysisDeadLetter  = {}
     verifyImage         = {}
@@ -284,4 +296,31 @@ resource "google_cloud_scheduler_job" "sweep_analysis_jobs" {
   }
 
   depends_on = [google_cloud_run_service_iam_member.scheduler_invoker]
+}
+
+# Cloud Scheduler calls sweepOverdueCases the same way: RED cases never wait unseen for the AI.
+resource "google_cloud_scheduler_job" "sweep_overdue_cases" {
+  project          = var.project_id
+  region           = var.region
+  name             = "sweepOverdueCases"
+  description      = "Queues RED cases whose AI analysis is overdue for a doctor"
+  schedule         = local.functions.sweepOverdueCases.trigger.schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "${local.functions.sweepOverdueCases.timeout}s"
+
+  retry_config {
+    retry_count = 0
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = module.functions["sweepOverdueCases"].uri
+
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = module.functions["sweepOverdueCases"].uri
+    }
+  }
+
+  depends_on = [google_cloud_run_service_iam_member.scheduler_invoker_overdue]
 }

@@ -48,6 +48,7 @@ locals {
     "applySync|roles/datastore.user"           = "applies sync batches: canonical records, scope sequence, receipts, outbox jobs, audit logs"
     "relayAnalysisJob|roles/datastore.user"    = "marks outbox jobs published"
     "sweepAnalysisJobs|roles/datastore.user"   = "queries and updates outbox jobs stuck unpublished"
+    "sweepOverdueCases|roles/datastore.user"   = "queries RED cases awaiting analysis and queues overdue ones through the scope writer"
     "analyzeCase|roles/datastore.user"         = "claims jobs and writes ai_analysis to cases through the scope writer"
     "analysisDeadLetter|roles/datastore.user"  = "marks dead-lettered jobs and their cases failed"
     "verifyImage|roles/datastore.user"         = "marks an uploaded image verified or rejected on its case"
@@ -195,6 +196,15 @@ resource "google_cloud_run_service_iam_member" "scheduler_invoker" {
   project  = var.project_id
   location = var.region
   service  = module.functions["sweepAnalysisJobs"].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+# The same scheduler identity is the only caller of sweepOverdueCases.
+resource "google_cloud_run_service_iam_member" "scheduler_invoker_overdue" {
+  project  = var.project_id
+  location = var.region
+  service  = module.functions["sweepOverdueCases"].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.scheduler.email}"
 }

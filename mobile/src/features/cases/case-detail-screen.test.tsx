@@ -23,7 +23,12 @@ const view: CaseView = {
   diagnoses: [],
 };
 
-function renderDetail(v: CaseView, onFix = jest.fn(), onDiscard = jest.fn()) {
+function renderDetail(
+  v: CaseView,
+  onFix = jest.fn(),
+  onDiscard = jest.fn(),
+  extra: Partial<Parameters<typeof CaseDetailScreen>[0]> = {},
+) {
   render(
     <LanguageProvider language="en">
       <CaseDetailScreen
@@ -33,6 +38,7 @@ function renderDetail(v: CaseView, onFix = jest.fn(), onDiscard = jest.fn()) {
         onFix={onFix}
         onDiscard={onDiscard}
         onBack={jest.fn()}
+        {...extra}
       />
     </LanguageProvider>,
   );
@@ -118,5 +124,95 @@ describe("CaseDetailScreen", () => {
     expect(
       caseTimeline({ ...view, state: { kind: "pending" }, server: {} }).map((s) => s.done),
     ).toEqual([true, false, false, false]);
+  });
+
+  const structured = {
+    id: "d2",
+    case_id: "c1",
+    diagnosis_text: "Suspected melanoma",
+    created_at: 2,
+    referral: { decision: "urgent" as const, destination: "District hospital" },
+    follow_up: { in_days: 7, note: "Check she went" },
+    doctor_name: "Dr Amina",
+    amends: "d1",
+  };
+  const earlier = { id: "d1", case_id: "c1", diagnosis_text: "Eczema", created_at: 5 };
+
+  it("shows the current structured diagnosis and shares its referral note", () => {
+    const share = jest.fn().mockResolvedValue("shared");
+    renderDetail(
+      { ...view, state: { kind: "diagnosed" }, diagnoses: [earlier, structured] },
+      jest.fn(),
+      jest.fn(),
+      { share },
+    );
+    // The amendment wins over the older diagnosis it amends, whatever the clocks say.
+    expect(screen.getByText("Suspected melanoma")).toBeTruthy();
+    expect(screen.queryByText("Eczema")).toBeNull();
+    expect(screen.getByTestId("diagnosis-referral")).toHaveTextContent(
+      "URGENT referral: District hospital",
+    );
+    expect(screen.getByTestId("diagnosis-follow-up")).toHaveTextContent("Follow up in 7 days");
+    expect(screen.getByTestId("diagnosis-amended")).toBeTruthy();
+    expect(screen.getByTestId("referral-note")).toHaveTextContent(/Patient: Achieng/);
+    fireEvent.press(screen.getByTestId("share-referral"));
+    expect(share).toHaveBeenCalledTimes(1);
+    const [, text] = share.mock.calls[0] as [string, string];
+    expect(text).toContain("District hospital");
+    expect(text).toContain("left forearm");
+    expect(text).toContain("By Dr Amina");
+  });
+
+  it("has no referral note when the doctor refers nobody", () => {
+    renderDetail({
+      ...view,
+      diagnoses: [{ ...structured, amends: null, referral: { decision: "none" } }],
+    });
+    expect(screen.getByTestId("diagnosis-referral")).toHaveTextContent("No referral needed");
+    expect(screen.queryByTestId("referral-note")).toBeNull();
+    expect(screen.queryByTestId("share-referral")).toBeNull();
+  });
+
+  it("shows the doctor's request with a way to answer it by text or photo", () => {
+    const onAnswer = jest.fn();
+    const onAddPhoto = jest.fn();
+    const asked: CaseView = {
+      ...view,
+      server: {
+        ...view.server,
+        review_state: "waiting_for_chw",
+        info_request: {
+          id: "r1",
+          kind: "photo",
+          message: "A closer photo in daylight",
+          requested_by_name: "Dr Amina",
+          answered_at: null,
+        },
+      },
+    };
+    renderDetail(asked, jest.fn(), jest.fn(), { onAnswer, onAddPhoto });
+    expect(screen.getByTestId("info-request")).toHaveTextContent(
+      /The doctor asks: A closer photo in daylight/,
+    );
+    fireEvent.press(screen.getByTestId("answer-add-photo"));
+    expect(onAddPhoto).toHaveBeenCalledTimes(1);
+    fireEvent.press(screen.getByTestId("answer-send"));
+    expect(onAnswer).not.toHaveBeenCalled();
+    fireEvent.changeText(screen.getByTestId("answer-text"), "  It bleeds at night ");
+    fireEvent.press(screen.getByTestId("answer-send"));
+    expect(onAnswer).toHaveBeenCalledWith("It bleeds at night");
+  });
+
+  it("says the answer went back once the server marks the request answered", () => {
+    renderDetail({
+      ...view,
+      server: {
+        ...view.server,
+        review_state: "answered",
+        info_request: { id: "r1", kind: "information", message: "Since when?", answered_at: 9 },
+      },
+    });
+    expect(screen.queryByTestId("info-request")).toBeNull();
+    expect(screen.getByTestId("info-request-answered")).toBeTruthy();
   });
 });

@@ -1,11 +1,16 @@
+import { useState } from "react";
 import { StyleSheet, Text, View } from "react-native";
-import { Badge, Button, COLORS, P, Screen, Section } from "@/lib/ui/kit";
+import { currentDiagnosis } from "@dermadetect/contract";
+import { Badge, Button, COLORS, Field, P, Screen, Section } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
 import type { StringKey } from "@/lib/i18n/strings";
 import type { CaseView } from "@/features/sync/record-state";
 import type { UploadEntry } from "@/features/photos/upload-queue";
 import { RiskBadge, StateBadge } from "@/features/records/state-badge";
+import type { DiagnosisView } from "@/features/sync/record-state";
+import { shareReferral } from "./share-referral";
+import type { ShareOutcome } from "./share-referral";
 
 /** One step of the case timeline. */
 export interface TimelineStep {
@@ -19,7 +24,7 @@ export function caseTimeline(c: CaseView): TimelineStep[] {
   const reached =
     ["applied", "analysed", "diagnosed"].includes(c.state.kind) ||
     c.server.server_seq !== undefined;
-  const diagnosis = c.diagnoses[0];
+  const diagnosis = currentDiagnosis(c.diagnoses);
   return [
     { key: "stepSaved", done: true, at: c.record.last_modified_at },
     {
@@ -72,6 +77,9 @@ export function CaseDetailScreen({
   onFix,
   onDiscard,
   onBack,
+  onAnswer,
+  onAddPhoto,
+  share = shareReferral,
 }: {
   view: CaseView;
   patientName: string;
@@ -79,12 +87,22 @@ export function CaseDetailScreen({
   onFix: () => void;
   onDiscard: () => void;
   onBack: () => void;
+  /** Answers the doctor's request with text (saved as an edit of the case's notes). */
+  onAnswer?: (text: string) => void;
+  /** Answers the doctor's request with a new photo of the case. */
+  onAddPhoto?: () => void;
+  share?: (title: string, text: string) => Promise<ShareOutcome>;
 }) {
   const t = useStrings();
+  const [answer, setAnswer] = useState("");
+  const [shareNote, setShareNote] = useState<string | undefined>();
+  const request = view.server.info_request;
+  const asking = request != null && view.server.review_state === "waiting_for_chw";
   const ai = view.server.ai_analysis as
     { findings?: Findings; disclaimer?: string; fixture?: boolean; model?: string } | undefined;
   const analysisFailed = view.server.analysis?.state === "failed";
-  const diagnosis = view.diagnoses[0];
+  const diagnosis = currentDiagnosis(view.diagnoses);
+  const note = diagnosis ? referralNoteText(t, diagnosis, patientName, view) : undefined;
   return (
     <Screen
       title={`${t.caseTitle}: ${patientName}`}
@@ -100,6 +118,42 @@ export function CaseDetailScreen({
           <Button label={t.fix} onPress={onFix} testID="fix" />
           <Button label={t.discard} kind="danger" onPress={onDiscard} testID="discard" />
         </View>
+      )}
+      {asking && (
+        <View testID="info-request" style={styles.request}>
+          <Text style={styles.requestText}>
+            {format(t.doctorAsks, { message: request.message })}
+          </Text>
+          {request.requested_by_name && (
+            <P muted>{format(t.doctorAsksBy, { doctor: request.requested_by_name })}</P>
+          )}
+          {request.kind === "photo" && onAddPhoto && (
+            <Button label={t.answerAddPhoto} onPress={onAddPhoto} testID="answer-add-photo" />
+          )}
+          {onAnswer && (
+            <>
+              <Field
+                label={t.answerText}
+                value={answer}
+                onChange={setAnswer}
+                multiline
+                testID="answer-text"
+              />
+              <Button
+                label={t.answerSend}
+                onPress={() => {
+                  if (answer.trim() === "") return;
+                  onAnswer(answer.trim());
+                  setAnswer("");
+                }}
+                testID="answer-send"
+              />
+            </>
+          )}
+        </View>
+      )}
+      {view.server.review_state === "answered" && (
+        <P testID="info-request-answered">{t.answerSent}</P>
       )}
       <Section title={t.timeline}>
         {caseTimeline(view).map((s) => (
@@ -180,14 +234,99 @@ export function CaseDetailScreen({
             {diagnosis.prescription && (
               <P>{format(t.prescription, { text: diagnosis.prescription })}</P>
             )}
+            {diagnosis.referral && (
+              <P testID="diagnosis-referral">{referralLine(t, diagnosis.referral)}</P>
+            )}
+            {diagnosis.follow_up?.in_days != null && (
+              <P testID="diagnosis-follow-up">
+                {format(t.followUp, { days: diagnosis.follow_up.in_days })}
+              </P>
+            )}
+            {diagnosis.follow_up?.note && (
+              <P testID="diagnosis-follow-up-note">
+                {format(t.followUpNote, { note: diagnosis.follow_up.note })}
+              </P>
+            )}
+            {diagnosis.doctor_name && (
+              <P muted>{format(t.diagnosedBy, { doctor: diagnosis.doctor_name })}</P>
+            )}
+            {diagnosis.amends && (
+              <P muted testID="diagnosis-amended">
+                {t.amended}
+              </P>
+            )}
           </View>
         )}
       </Section>
+      {note && (
+        <Section title={t.referralNote}>
+          <View testID="referral-note" style={styles.note}>
+            <Text style={styles.noteText} selectable>
+              {note}
+            </Text>
+          </View>
+          <Button
+            label={t.shareReferral}
+            onPress={() => {
+              setShareNote(undefined);
+              void share(t.referralNoteTitle, note).then(
+                (r) => r === "downloaded" && setShareNote(t.shareFailed),
+                () => setShareNote(t.shareFailed),
+              );
+            }}
+            testID="share-referral"
+          />
+          {shareNote && <P muted>{shareNote}</P>}
+        </Section>
+      )}
     </Screen>
   );
 }
 
+type Strings = ReturnType<typeof useStrings>;
+
+/** One line for the referral decision. */
+function referralLine(t: Strings, r: NonNullable<DiagnosisView["referral"]>): string {
+  if (r.decision === "none") return t.referralNone;
+  const template = r.decision === "urgent" ? t.referralUrgent : t.referralRoutine;
+  return format(template, { destination: r.destination ?? "" });
+}
+
+/** The note the patient carries to the clinic: only for a referral. */
+export function referralNoteText(
+  t: Strings,
+  d: DiagnosisView,
+  patientName: string,
+  view: CaseView,
+): string | undefined {
+  if (!d.referral || d.referral.decision === "none") return undefined;
+  const lines = [
+    t.referralNoteTitle,
+    referralLine(t, d.referral),
+    format(t.referralNotePatient, { name: patientName }),
+    format(t.referralNoteSite, { site: view.record.triage_data.body_site }),
+    format(t.referralNoteFindings, { text: d.diagnosis_text }),
+    ...(d.prescription ? [format(t.prescription, { text: d.prescription })] : []),
+    ...(d.follow_up?.in_days != null ? [format(t.followUp, { days: d.follow_up.in_days })] : []),
+    ...(d.doctor_name ? [format(t.diagnosedBy, { doctor: d.doctor_name })] : []),
+    ...(d.created_at
+      ? [format(t.referralNoteDate, { date: new Date(d.created_at).toLocaleDateString() })]
+      : []),
+  ];
+  return lines.join("\n");
+}
+
 const styles = StyleSheet.create({
+  request: {
+    gap: 8,
+    padding: 12,
+    borderWidth: 2,
+    borderColor: COLORS.warning,
+    borderRadius: 8,
+  },
+  requestText: { fontSize: 18, fontWeight: "700", color: COLORS.text },
+  note: { padding: 12, borderWidth: 1, borderColor: COLORS.muted, borderRadius: 8 },
+  noteText: { fontSize: 16, color: COLORS.text, lineHeight: 24 },
   step: { flexDirection: "row", alignItems: "center", gap: 8, minHeight: 32 },
   dot: { fontSize: 20 },
   stepText: { fontSize: 17, color: COLORS.text },

@@ -43,6 +43,16 @@ export interface CaseServerFields {
   timeline?: Record<string, number>;
   server_seq?: number;
   server_updated_at?: number;
+  /** The doctor's question to the CHW (server-owned; see the contract's review.ts). */
+  info_request?: {
+    id: string;
+    kind: "photo" | "information";
+    message: string;
+    requested_by_name?: string;
+    requested_at?: number;
+    answered_at?: number | null;
+  } | null;
+  review_state?: "waiting" | "waiting_for_chw" | "answered" | "reviewed" | null;
 }
 
 /** A diagnosis as the CHW sees it. */
@@ -52,6 +62,10 @@ export interface DiagnosisView {
   diagnosis_text: string;
   prescription?: string;
   created_at?: number;
+  referral?: { decision: "none" | "routine" | "urgent"; destination?: string } | null;
+  follow_up?: { in_days?: number; note?: string } | null;
+  amends?: string | null;
+  doctor_name?: string | null;
 }
 
 /** A patient on screen. */
@@ -167,9 +181,28 @@ function caseServerState(server: CaseServerFields, diagnoses: DiagnosisView[]): 
 
 function serverFields(data: DocData | undefined): CaseServerFields {
   if (!data) return {};
-  const { status, ai_analysis, analysis, images, timeline, server_seq, server_updated_at } =
-    data as CaseServerFields;
-  return { status, ai_analysis, analysis, images, timeline, server_seq, server_updated_at };
+  const {
+    status,
+    ai_analysis,
+    analysis,
+    images,
+    timeline,
+    server_seq,
+    server_updated_at,
+    info_request,
+    review_state,
+  } = data as CaseServerFields;
+  return {
+    status,
+    ai_analysis,
+    analysis,
+    images,
+    timeline,
+    server_seq,
+    server_updated_at,
+    ...(info_request != null && { info_request }),
+    ...(review_state != null && { review_state }),
+  };
 }
 
 function patientFromDoc(d: PortDoc): PatientRecord {
