@@ -169,11 +169,39 @@ it("a doctor reviews and diagnoses a RED case; a new one arrives live", async ()
   await page.getByTestId(`queue-case-${firstId}`).waitFor({ state: "detached", timeout: 60_000 });
   await shot(page, "09-queue-after-diagnosis");
 
+  // Ask the CHW about the second case: it waits for the CHW, then comes back "answered".
+  const secondId = String(second.case.id);
+  await secondRow.getByRole("link").click();
+  await page.getByTestId("case-review-screen").waitFor();
+  await page.getByTestId("ask-information").check();
+  await page.getByTestId("ask-message").fill("Is the lesion painful? Any fever?");
+  await page.getByTestId("ask-send").click();
+  await page.getByTestId("ask-sent").waitFor({ timeout: 30_000 });
+  await shot(page, "10-ask-the-chw");
+  await page.getByRole("link", { name: /Back to the queue/ }).click();
+  await page.getByTestId(`queue-case-${secondId}`).waitFor({ state: "detached", timeout: 60_000 });
+  await page.getByTestId("filter-view").selectOption("waiting_for_chw");
+  await page.getByTestId(`queue-case-${secondId}`).waitFor({ timeout: 60_000 });
+  const answer = {
+    ...second.case,
+    triage_data: {
+      ...(second.case.triage_data as object),
+      notes: "Painful since last week, no fever",
+    },
+    last_modified_at: Date.now(),
+  };
+  await chwSync(chwToken, { cases: [answer] });
+  await page.getByTestId("filter-view").selectOption("answered");
+  const answered = page.getByTestId(`queue-case-${secondId}`);
+  await answered.waitFor({ timeout: 60_000 });
+  expect(await answered.textContent()).toContain("Answered");
+  await shot(page, "11-queue-answered");
+
   // Turnaround: the same figures as `npm run report -- turnaround`, as a chart and tables.
   await page.getByRole("link", { name: "Turnaround" }).click();
   await page.getByTestId("turnaround-ALL").waitFor({ timeout: 30_000 });
   await page.getByTestId("turnaround-chart").waitFor();
-  await shot(page, "10-turnaround");
+  await shot(page, "12-turnaround");
 
   // The CHW's next pull carries the diagnosis with its referral.
   const pulled = await chwSync(chwToken, {}, null);
@@ -195,7 +223,7 @@ it("a CHW account is refused and no patient data is requested for it", async () 
   const page = await signIn(context, chw);
   await page.getByTestId("sign-in").click();
   await page.getByTestId("access-refused").waitFor();
-  await shot(page, "11-access-refused");
+  await shot(page, "13-access-refused");
   expect(requests.filter((u) => u.includes("/api/v1/") || u.includes("google.firestore"))).toEqual(
     [],
   );
