@@ -1,7 +1,6 @@
 import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
 import { db } from "../adapters/firebase";
-import { ScopeWriter } from "../adapters/scope-writer";
 import { affectsReview, reviewOf, sameReview } from "../domain/patient-review";
 import { log } from "../logger";
 
@@ -20,8 +19,7 @@ const MAX_ROUNDS = 5;
  * case write commits and never inside another writer's transaction: it reads the patient and
  * its cases, writes only when the fields differ (guarded by the patient's update time), and
  * reads again until a read agrees with what is stored, so concurrent case changes converge.
- * The write goes through the CHW's ScopeWriter like every server write to a record of the scope,
- * so the scope's sequence and manifest stay true to what the documents hold.
+ * The fields are not CHW data, so this write does not advance the CHW's pull cursor.
  */
 export async function handleCaseReviewWrite(
   write: CaseWrite,
@@ -57,17 +55,12 @@ async function refreshPatientReview(
     if (!patient.exists || patient.get("chw_id") !== chwId) return;
     const want = reviewOf(snap.docs.map((d) => d.data()));
     if (sameReview(patient.data(), want)) return;
-    const written = await firestore.runTransaction(async (tx) => {
-      const now = await tx.get(ref);
-      // Someone else changed the patient since the read: read its cases again.
-      if (!now.exists || !now.updateTime?.isEqual(patient.updateTime!)) return false;
-      const scope = await ScopeWriter.open(tx, firestore, chwId);
-      scope.put("patients", patientId, { ...want }, now.data());
-      scope.commit();
-      return true;
-    });
-    if (written) {
+    try {
+      await ref.update({ ...want }, { lastUpdateTime: patient.updateTime! });
       log.info("patient review updated", { case_id: caseId, stage: "review", attempt: round + 1 });
+    } catch (e) {
+      // Someone else changed the patient since the read: read again.
+      if ((e as { code?: unknown }).code !== 9) throw e;
     }
   }
   log.warn("patient review did not settle", { case_id: caseId, stage: "review" });
