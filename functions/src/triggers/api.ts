@@ -46,7 +46,9 @@ function queryMap(req: Request): Record<string, string | undefined> {
 export async function handleApiRequest(req: Request, res: Response): Promise<void> {
   const request: HttpRequest = {
     method: req.method,
-    path: req.path,
+    // Firebase Hosting's `/api/**` rewrite (firebase.json) passes the path with its prefix: the
+    // web apps call their own origin, so signed photo URLs and tokens never cross origins.
+    path: req.path.startsWith("/api/") ? req.path.slice(4) : req.path,
     query: queryMap(req),
     headers: headerMap(req),
     rawBody: req.rawBody,

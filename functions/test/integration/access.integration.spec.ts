@@ -21,6 +21,12 @@ const SPEC_ROLES: Record<string, readonly Role[] | "public"> = {
   "POST /v1/cases/:id/diagnoses": ["doctor"],
   // Images/diagnoses decision: the doctor queue, also open to admins.
   "GET /v1/cases": ["doctor", "admin"],
+  // The clinician console (docs/console-api.md): admins read, only doctors write.
+  "GET /v1/cases/:id/review": ["doctor", "admin"],
+  "POST /v1/cases/:id/claim": ["doctor"],
+  "DELETE /v1/cases/:id/claim": ["doctor"],
+  "POST /v1/cases/:id/requests": ["doctor"],
+  "GET /v1/reports/turnaround": ["doctor", "admin"],
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.path}`;

@@ -3,6 +3,12 @@ provider "google" {
   region  = var.region
 }
 
+# Firebase Hosting sites and web apps exist only in google-beta.
+provider "google-beta" {
+  project = var.project_id
+  region  = var.region
+}
+
 # Production: the database and the photo bucket are protected from terraform destroy.
 module "dermadetect" {
   source = "../../modules/dermadetect"

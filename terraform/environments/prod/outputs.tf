@@ -22,3 +22,8 @@ output "medgemma_endpoint_id" {
   description = "Vertex AI endpoint id analyzeCase calls."
   value       = module.dermadetect.medgemma_endpoint_id
 }
+
+output "hosting_sites" {
+  description = "Firebase Hosting site id and default URL per firebase.json hosting target (console, chw)."
+  value       = module.dermadetect.hosting_sites
+}

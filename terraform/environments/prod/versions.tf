@@ -10,6 +10,10 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.45, < 8.0"
     }
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 6.45, < 8.0"
+    }
     archive = {
       source  = "hashicorp/archive"
       version = ">= 2.4, < 3.0"

@@ -3,6 +3,12 @@ provider "google" {
   region  = var.region
 }
 
+# Firebase Hosting sites and web apps exist only in google-beta.
+provider "google-beta" {
+  project = var.project_id
+  region  = var.region
+}
+
 # Staging mirrors prod at a smaller scale and can be destroyed.
 module "dermadetect" {
   source = "../../modules/dermadetect"

@@ -52,3 +52,13 @@ output "firestore_database" {
   description = "Name of the Firestore database."
   value       = google_firestore_database.main.name
 }
+
+output "hosting_sites" {
+  description = "Firebase Hosting site id and default URL per firebase.json hosting target (console, chw)."
+  value = {
+    for k, s in google_firebase_hosting_site.hosting : k => {
+      site_id = s.site_id
+      url     = s.default_url
+    }
+  }
+}

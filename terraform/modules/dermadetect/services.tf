@@ -9,6 +9,7 @@ locals {
     "cloudscheduler.googleapis.com",
     "eventarc.googleapis.com",
     "firebase.googleapis.com",
+    "firebasehosting.googleapis.com",
     "firebaserules.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",

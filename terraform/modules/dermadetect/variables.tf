@@ -137,3 +137,12 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "hosting_site_ids" {
+  description = "Firebase Hosting site ids (globally unique) of the console and the CHW web app; null = <project>-console / <project>-chw."
+  type = object({
+    console = optional(string)
+    chw     = optional(string)
+  })
+  default = {}
+}
