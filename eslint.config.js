@@ -54,7 +54,7 @@ export default tseslint.config(
   },
   {
     // The app's React code: the rules of hooks are errors too.
-    files: ["mobile/**/*.tsx", "mobile/**/*.ts"],
+    files: ["mobile/**/*.tsx", "mobile/**/*.ts", "console/**/*.tsx", "console/**/*.ts"],
     plugins: { "react-hooks": reactHooks },
     rules: {
       "react-hooks/rules-of-hooks": "error",
@@ -74,8 +74,40 @@ export default tseslint.config(
       "mobile/bench/**/*.ts",
       "mobile/**/*.test.ts",
       "mobile/**/*.test.tsx",
+      "console/e2e/**/*.ts",
+      "console/server/**/*.ts",
+      "console/**/*.test.ts",
+      "console/**/*.test.tsx",
     ],
     rules: { "no-console": "off", "@typescript-eslint/no-unused-expressions": "off" },
+  },
+  // The console reads one way down (app → features → lib); a feature never imports another.
+  ...["auth", "queue", "review", "diagnosis", "turnaround"].map((feature) => ({
+    files: [`console/src/features/${feature}/**/*.{ts,tsx}`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^@/app/", message: "Nothing below app/ imports app/." },
+            {
+              regex: `^@/features/(?!${feature}/)`,
+              message: "A feature never imports another feature; compose them in app/.",
+            },
+            { regex: "^\\.\\./", message: "Import lib/ through @/lib/…, not a relative path." },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ["console/src/lib/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^@/(app|features)/", message: "lib/ imports no feature or app." }] },
+      ],
+    },
   },
   prettier,
 );

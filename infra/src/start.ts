@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { startConsoleWeb } from "./console-web";
 import { DEMO_USERS } from "./demo-users";
 import { spawnGroup, stopGroup } from "./process-group";
 import { seedDemoUsers } from "./seed";
@@ -79,9 +80,11 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
 
+  let consoleWeb: Awaited<ReturnType<typeof startConsoleWeb>> | undefined;
   try {
     await waitForHealth(() => exited);
     await seedDemoUsers();
+    consoleWeb = await startConsoleWeb();
   } catch (e) {
     stopping = true;
     await stopGroup(child);
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     ...DEMO_USERS.map(
       (u) => `    ${u.role.padEnd(6)} ${u.email.padEnd(36)} password: ${u.password}`,
     ),
+    ...(consoleWeb?.lines ?? []),
     "Press Ctrl-C to stop everything.",
     "",
   ];
