@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { CHW_WEB_PORT, CHW_WEB_URL, startChwWebApp } from "./chw-web";
 import { DEMO_USERS } from "./demo-users";
 import { spawnGroup, stopGroup } from "./process-group";
 import { seedDemoUsers } from "./seed";
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   await checkPorts({
     ...PORTS,
     ...Object.fromEntries(LOCAL_SERVICES.map((s) => [s.name, s.port])),
+    "CHW web app": CHW_WEB_PORT,
   });
   const env = stackEnv(notice);
   mkdirSync(join(ROOT, ".cache"), { recursive: true });
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     ["emulators:start", "--project", PROJECT_ID, "--only", "firestore,auth,pubsub,functions"],
     { cwd: ROOT, env, stdio: "inherit" },
   );
+  let stopWeb: () => Promise<void> = () => Promise.resolve();
   let exited = false;
   let stopping = false;
   child.once("exit", (code) => {
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write("\ndermadetect: stopping the local stack…\n");
+    await stopWeb();
     await stopGroup(child);
     await stopServices();
     process.exit(0);
@@ -82,8 +86,10 @@ async function main(): Promise<void> {
   try {
     await waitForHealth(() => exited);
     await seedDemoUsers();
+    stopWeb = await startChwWebApp(notice);
   } catch (e) {
     stopping = true;
+    await stopWeb();
     await stopGroup(child);
     await stopServices();
     throw e;
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     `  Health:       ${API_BASE_URL}/v1/health`,
     `  Firestore ${PORTS.firestore} · Auth ${PORTS.auth} · Pub/Sub ${PORTS.pubsub} · Functions ${PORTS.functions} · Hub ${PORTS.hub}`,
     ...LOCAL_SERVICES.map((s) => `  ${s.name}: http://127.0.0.1:${s.port}`),
+    `  CHW web app (installable, works offline): ${CHW_WEB_URL}`,
     "  Demo users (Auth emulator only):",
     ...DEMO_USERS.map(
       (u) => `    ${u.role.padEnd(6)} ${u.email.padEnd(36)} password: ${u.password}`,
