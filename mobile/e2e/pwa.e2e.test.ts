@@ -113,7 +113,11 @@ it("is installable: manifest with 192/512 and maskable icons, a service worker c
     theme_color: string;
     icons: { src: string; sizes: string; purpose: string; type: string }[];
   };
-  expect(manifest).toMatchObject({ display: "standalone", start_url: "./", theme_color: "#0b5394" });
+  expect(manifest).toMatchObject({
+    display: "standalone",
+    start_url: "./",
+    theme_color: "#0b5394",
+  });
   expect(manifest.name.length).toBeGreaterThan(0);
   expect(manifest.short_name.length).toBeGreaterThan(0);
   expect(manifest.icons.map((i) => `${i.sizes} ${i.purpose}`).sort()).toEqual([
@@ -209,7 +213,8 @@ it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", asyn
   const answers: [string, (r: Route) => Promise<void> | undefined][] = [
     [
       "captive portal (HTML 200)",
-      (r) => r.fulfill({ status: 200, contentType: "text/html", body: "<html>Log in to Wi-Fi</html>" }),
+      (r) =>
+        r.fulfill({ status: 200, contentType: "text/html", body: "<html>Log in to Wi-Fi</html>" }),
     ],
     [
       "JSON 503",
@@ -220,7 +225,10 @@ it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", asyn
           body: JSON.stringify({ error: { code: 503, message: "UNAVAILABLE" } }),
         }),
     ],
-    ["portal JSON 200", (r) => r.fulfill({ status: 200, contentType: "application/json", body: "{}" })],
+    [
+      "portal JSON 200",
+      (r) => r.fulfill({ status: 200, contentType: "application/json", body: "{}" }),
+    ],
     ["no answer", () => undefined],
   ];
   for (const [what, answer] of answers) {
@@ -266,20 +274,26 @@ it("an update downloads in the background, waits while a form is open, and loses
   // The CHW has a form open when the update arrives: it is not offered.
   await page.getByTestId("new-patient").click();
   await page.getByTestId("patient-name").fill("Half typed");
-  await page.evaluate(() =>
-    navigator.serviceWorker.getRegistration().then((r) => r?.update()),
-  );
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
   await page.getByTestId("update-after-form").waitFor({ timeout: 60_000 });
   expect(await page.getByTestId("apply-update").count()).toBe(0);
   await shot(page, "04-update-waits-for-form");
-  await page.getByRole("button", { name: "Cancel" }).or(page.getByRole("button", { name: "Back" })).first().click();
+  await page
+    .getByRole("button", { name: "Cancel" })
+    .or(page.getByRole("button", { name: "Back" }))
+    .first()
+    .click();
 
   await page.getByTestId("update-available").waitFor();
   await shot(page, "05-update-available");
   await page.getByTestId("apply-update").click();
-  await page.waitForFunction(() => document.documentElement.dataset.build === "next-version", null, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(
+    () => document.documentElement.dataset.build === "next-version",
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
   expect(before).not.toBe("next-version");
   await page.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
   await page.getByText("Pending Chausiku").waitFor();
@@ -287,7 +301,12 @@ it("an update downloads in the background, waits while a form is open, and loses
   await page.getByText("Records waiting for the server: 1").waitFor();
 
   await reconnect(context);
-  const patients = await onServer("patients", chw.uid, (d) => d.length === 1, "the pending patient");
+  const patients = await onServer(
+    "patients",
+    chw.uid,
+    (d) => d.length === 1,
+    "the pending patient",
+  );
   expect((patients[0]?.demographics as { name: string }).name).toBe("Pending Chausiku");
   await context.close();
   rmSync(next, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import {
   connectFirestoreEmulator,
   initializeFirestore,
   persistentLocalCache,
-  persistentSingleTabManager,
+  persistentMultipleTabManager,
 } from "firebase/firestore";
 import { App } from "@/app/app";
 import type { AppServices } from "@/app/services";
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   if (config.authEmulatorUrl)
     connectAuthEmulator(auth, config.authEmulatorUrl, { disableWarnings: true });
   const db = initializeFirestore(app, {
-    localCache: persistentLocalCache({ tabManager: persistentSingleTabManager(undefined) }),
+    localCache: persistentLocalCache({ tabManager: persistentMultipleTabManager() }),
   });
   if (config.firestoreEmulator) {
     connectFirestoreEmulator(db, config.firestoreEmulator.host, config.firestoreEmulator.port);

@@ -38,6 +38,11 @@ export function serviceWorkerUpdates(): AppUpdates {
     },
     apply: async () => {
       set("applying");
+      // workbox-window reloads on its own "controlling" event only for a worker it installed
+      // itself; one found by a periodic or browser-initiated check is "external" to it.
+      navigator.serviceWorker.addEventListener("controllerchange", () => window.location.reload(), {
+        once: true,
+      });
       await update(true);
     },
   };

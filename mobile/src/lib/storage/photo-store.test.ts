@@ -36,7 +36,9 @@ function fakeFiles(capacity = Infinity): PhotoFiles & { files: Map<string, strin
     mkdir: (path) => (dirs.add(path), Promise.resolve(path)),
     ls: (dir) =>
       Promise.resolve(
-        [...files.keys()].filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1)),
+        [...files.keys()]
+          .filter((p) => p.startsWith(`${dir}/`))
+          .map((p) => p.slice(dir.length + 1)),
       ),
     stat: (path) =>
       Promise.resolve({

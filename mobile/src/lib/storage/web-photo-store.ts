@@ -21,7 +21,9 @@ export function durableIdbStore(dbName: string, storeName: string): UseStore {
 }
 
 /** Photo bytes as Blobs in IndexedDB (web build). */
-export function idbPhotoStore(store: UseStore = durableIdbStore("dermadetect-photos", "photos")): PhotoStore {
+export function idbPhotoStore(
+  store: UseStore = durableIdbStore("dermadetect-photos", "photos"),
+): PhotoStore {
   return {
     put: (sha, bytes, contentType) =>
       asStoreError("photo write", async () => {
