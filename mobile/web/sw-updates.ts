@@ -38,10 +38,19 @@ export function serviceWorkerUpdates(): AppUpdates {
     },
     apply: async () => {
       set("applying");
-      // workbox-window reloads on its own "controlling" event only for a worker it installed
-      // itself; one found by a periodic or browser-initiated check is "external" to it.
-      navigator.serviceWorker.addEventListener("controllerchange", () => window.location.reload(), {
-        once: true,
+      // Reload once the waiting version is active. Not on workbox-window's "controlling" alone:
+      // it fires only for a worker it installed itself, and a page from the first visit has no
+      // controller at all (no clientsClaim), so it never sees a controllerchange.
+      let reloading = false;
+      const reload = () => {
+        if (reloading) return;
+        reloading = true;
+        window.location.reload();
+      };
+      navigator.serviceWorker.addEventListener("controllerchange", reload, { once: true });
+      const waiting = (await navigator.serviceWorker.getRegistration())?.waiting;
+      waiting?.addEventListener("statechange", () => {
+        if (waiting.state === "activated") reload();
       });
       await update(true);
     },
