@@ -23,17 +23,26 @@ export async function startChwWebApp(notice: (line: string) => void): Promise<()
       "The CHW web app did not build (see the output above).",
       "fix the error shown, then run npm start again.",
     );
-  const child = spawnGroup(process.execPath, ["--import", "tsx", join("mobile", "web", "serve.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(CHW_WEB_PORT) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawnGroup(
+    process.execPath,
+    ["--import", "tsx", join("mobile", "web", "serve.ts")],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(CHW_WEB_PORT) },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("DermaDetect web app")) resolve();
     });
     child.once("exit", () =>
-      reject(new StackError("The CHW web server stopped during start-up.", `is port ${CHW_WEB_PORT} free?`)),
+      reject(
+        new StackError(
+          "The CHW web server stopped during start-up.",
+          `is port ${CHW_WEB_PORT} free?`,
+        ),
+      ),
     );
   });
   return () => stopGroup(child, 3000);

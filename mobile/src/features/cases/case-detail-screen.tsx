@@ -123,7 +123,9 @@ export function CaseDetailScreen({
         ))}
       </Section>
       <Section title={t.photos}>
-        {(view.record.images ?? []).length === 0 && <P muted>{format(t.photoCount, { count: 0 })}</P>}
+        {(view.record.images ?? []).length === 0 && (
+          <P muted>{format(t.photoCount, { count: 0 })}</P>
+        )}
         {(view.record.images ?? []).map((img, i) => {
           const st = imageState(
             img.sha256,
