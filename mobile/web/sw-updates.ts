@@ -49,10 +49,12 @@ export function serviceWorkerUpdates(): AppUpdates {
       };
       navigator.serviceWorker.addEventListener("controllerchange", reload, { once: true });
       const waiting = (await navigator.serviceWorker.getRegistration())?.waiting;
-      waiting?.addEventListener("statechange", () => {
+      if (!waiting) return update(true);
+      waiting.addEventListener("statechange", () => {
         if (waiting.state === "activated") reload();
       });
-      await update(true);
+      // The generated worker skips waiting on this message (vite-plugin-pwa "prompt" mode).
+      waiting.postMessage({ type: "SKIP_WAITING" });
     },
   };
 }
