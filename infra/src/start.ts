@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startConsoleWeb } from "./console-web";
+import { CONSOLE_PORT, startConsoleWeb } from "./console-web";
+import { CHW_WEB_PORT, CHW_WEB_URL, startChwWebApp } from "./chw-web";
 import { DEMO_USERS } from "./demo-users";
 import { spawnGroup, stopGroup } from "./process-group";
 import { seedDemoUsers } from "./seed";
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   await checkPorts({
     ...PORTS,
     ...Object.fromEntries(LOCAL_SERVICES.map((s) => [s.name, s.port])),
+    "CHW web app": CHW_WEB_PORT,
+    "clinician console": CONSOLE_PORT,
   });
   const env = stackEnv(notice);
   mkdirSync(join(ROOT, ".cache"), { recursive: true });
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
     ["emulators:start", "--project", PROJECT_ID, "--only", "firestore,auth,pubsub,functions"],
     { cwd: ROOT, env, stdio: "inherit" },
   );
+  let stopWeb: () => Promise<void> = () => Promise.resolve();
+  let consoleWeb: Awaited<ReturnType<typeof startConsoleWeb>> | undefined;
   let exited = false;
   let stopping = false;
   child.once("exit", (code) => {
@@ -73,6 +78,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write("\ndermadetect: stopping the local stack…\n");
+    await stopWeb();
+    await consoleWeb?.close();
     await stopGroup(child);
     await stopServices();
     process.exit(0);
@@ -80,13 +87,15 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
 
-  let consoleWeb: Awaited<ReturnType<typeof startConsoleWeb>> | undefined;
   try {
     await waitForHealth(() => exited);
     await seedDemoUsers();
     consoleWeb = await startConsoleWeb();
+    stopWeb = await startChwWebApp(notice);
   } catch (e) {
     stopping = true;
+    await stopWeb();
+    await consoleWeb?.close();
     await stopGroup(child);
     await stopServices();
     throw e;
@@ -98,6 +107,7 @@ async function main(): Promise<void> {
     `  Health:       ${API_BASE_URL}/v1/health`,
     `  Firestore ${PORTS.firestore} · Auth ${PORTS.auth} · Pub/Sub ${PORTS.pubsub} · Functions ${PORTS.functions} · Hub ${PORTS.hub}`,
     ...LOCAL_SERVICES.map((s) => `  ${s.name}: http://127.0.0.1:${s.port}`),
+    `  CHW web app (installable, works offline): ${CHW_WEB_URL}`,
     "  Demo users (Auth emulator only):",
     ...DEMO_USERS.map(
       (u) => `    ${u.role.padEnd(6)} ${u.email.padEnd(36)} password: ${u.password}`,

@@ -129,6 +129,7 @@ it("walks the CHW workflow: sign in → patient → RED case with photo → sync
   expect(caseId).toMatch(/^[0-9a-f-]{36}$/);
   await page.getByRole("button", { name: "Back" }).click();
   await page.getByTestId("open-sync").click();
+  await shot(page, "08-sync-arrived");
   await page.getByTestId("completeness-complete").waitFor({ timeout: 60_000 });
   await page.getByText("Records waiting for the server: 0").waitFor();
   await page.getByText("Photos waiting to upload: 0").waitFor({ timeout: 60_000 });

@@ -1,77 +1,91 @@
 import { AppRegistry } from "react-native";
 import type { RootTag } from "react-native";
 import { initializeApp } from "firebase/app";
-import { connectAuthEmulator, getAuth } from "firebase/auth";
+import { connectAuthEmulator, indexedDBLocalPersistence, initializeAuth } from "firebase/auth";
 import {
   connectFirestoreEmulator,
   initializeFirestore,
   persistentLocalCache,
-  persistentSingleTabManager,
+  persistentMultipleTabManager,
 } from "firebase/firestore";
-import * as tf from "@tensorflow/tfjs";
 import { App } from "@/app/app";
 import type { AppServices } from "@/app/services";
 import { ApiClient } from "@/lib/api/api-client";
 import { createWebAuthPort } from "@/lib/firebase/web-auth";
 import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
 import { netInfoPort } from "@/lib/net/network-port";
-import { localStorageStore } from "@/lib/storage/web-storage";
+import { idbKeyValueStore, migrateLocalStorage } from "@/lib/storage/web-storage";
+import { browserStorage, idbPhotoStore } from "@/lib/storage/web-photo-store";
 import { fetchPut } from "@/features/photos/upload-queue";
-import { assessWithTriage } from "@/features/cases/assess-with-triage";
-import { DANGER_SIGN_CODES, SYMPTOM_CODES, loadTriageModel } from "@/features/triage/api";
-import type { TriageModel } from "@/features/triage/api";
-import modelJsonUrl from "../assets/models/triage-stand-in/model.json?url";
-import weightsUrl from "../assets/models/triage-stand-in/group1-shard1of1.bin?url";
-import metaUrl from "../assets/models/triage-stand-in/triage-meta.json?url";
-import { loadWebConfig } from "./web-config";
+import type { AssessCase } from "@/features/cases/assessment";
+import { DANGER_SIGN_CODES, SYMPTOM_CODES } from "@/features/triage/danger-signs";
+import { installAuthNetworkGuard } from "./auth-network-guard";
+import { serviceWorkerUpdates } from "./sw-updates";
 import { webPhotoSource } from "./web-photo-source";
 
 /*
- * Web entry: the same App over the Firebase JS SDK (IndexedDB persistence in the browser),
- * localStorage, NetInfo's web build and a canvas photo pipeline. The demo build ships the
- * stand-in triage model, so every result says "demo model — not for clinical use".
+ * Web entry: the same App over the Firebase JS SDK (Auth in IndexedDB, Firestore's persistent
+ * cache), IndexedDB for the key-value store and photo Blobs, NetInfo's web build and a canvas
+ * photo pipeline. Everything the first screen needs is in this chunk and the precache: the
+ * config is bundled, and tfjs with the triage model loads only when a case is first assessed.
+ * The demo build ships the stand-in model, so every result says "demo model — not for
+ * clinical use".
  */
 
-async function loadStandInModel(): Promise<TriageModel | null> {
-  await tf.setBackend("cpu");
-  const [modelJson, weights, meta] = await Promise.all([
-    fetch(modelJsonUrl).then((r) => r.json() as Promise<tf.io.ModelJSON>),
-    fetch(weightsUrl).then((r) => r.arrayBuffer()),
-    fetch(metaUrl).then((r) => r.json() as Promise<unknown>),
-  ]);
-  const loaded = await loadTriageModel({ kind: "artifacts", modelJson, weights, meta });
-  return loaded.kind === "ok" ? loaded.model : null;
+const config = __DD_WEB_CONFIG__;
+document.documentElement.dataset.build = __DD_BUILD_ID__;
+
+/** Triage with the stand-in model, loaded on first use (tfjs is ~1.5 MB of JavaScript). */
+function lazyAssess(): AssessCase {
+  let assess: Promise<AssessCase> | undefined;
+  return async (answers, photos) => {
+    assess ??= import("./triage-loader").then((m) => m.standInAssess());
+    return (await assess)(answers, photos);
+  };
 }
 
 async function main(): Promise<void> {
-  const config = await loadWebConfig();
   const app = initializeApp({
     projectId: config.projectId,
     apiKey: config.apiKey,
     appId: "dermadetect-web",
   });
-  const auth = getAuth(app);
+  let authStarted = false;
+  installAuthNetworkGuard(() => authStarted);
+  // No popupRedirectResolver: the app signs in with email and password only, and the resolver
+  // loads an iframe script that blocks start-up offline (firebase-js-sdk #5720, #4946).
+  const auth = initializeAuth(app, { persistence: indexedDBLocalPersistence });
   if (config.authEmulatorUrl)
     connectAuthEmulator(auth, config.authEmulatorUrl, { disableWarnings: true });
   const db = initializeFirestore(app, {
-    localCache: persistentLocalCache({ tabManager: persistentSingleTabManager(undefined) }),
+    localCache: persistentLocalCache({ tabManager: persistentMultipleTabManager() }),
   });
   if (config.firestoreEmulator) {
     connectFirestoreEmulator(db, config.firestoreEmulator.host, config.firestoreEmulator.port);
   }
+  const kv = idbKeyValueStore();
+  const photos = idbPhotoStore();
+  // Older builds kept everything (photos as base64) in localStorage.
+  await migrateLocalStorage(window.localStorage, kv, photos).catch(() => undefined);
   const authPort = createWebAuthPort(auth);
+  authPort.onUserChanged(() => {
+    authStarted = true;
+  });
   const rewrite = config.uploadRewrite;
   const services: AppServices = {
     auth: authPort,
     firestore: createWebFirestorePort(db),
-    kv: localStorageStore(),
+    kv,
+    photos,
+    storage: browserStorage(),
+    updates: serviceWorkerUpdates(),
     network: netInfoPort(`${config.apiBaseUrl}/v1/health`),
     api: new ApiClient({ baseUrl: config.apiBaseUrl, idToken: () => authPort.idToken() }),
     put: fetchPut((url) =>
       rewrite && url.startsWith(rewrite.from) ? rewrite.to + url.slice(rewrite.from.length) : url,
     ),
     photoSource: webPhotoSource(),
-    assess: assessWithTriage(loadStandInModel().catch(() => null)),
+    assess: lazyAssess(),
     symptomCodes: SYMPTOM_CODES,
     dangerSignCodes: DANGER_SIGN_CODES,
     language: config.language ?? "en",

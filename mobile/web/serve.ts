@@ -2,11 +2,11 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
-import type { WebConfig } from "./web-config";
+import { LOCAL_STACK } from "./local-config";
 
 /*
- * Serves the web build for the local stack: the static files of mobile/dist, /config.json, and
- * two same-origin proxies, because the `api` function answers without CORS headers and the
+ * Serves the web build for the local stack: the static files of mobile/dist (the config is
+ * bundled in them) and two same-origin proxies, because the `api` function answers without CORS headers and the
  * local image store is on another port: /api/* → the functions emulator, /image-store/* → the
  * local image store. (In production the bucket's CORS policy admits uploads instead.)
  *   node --import tsx mobile/web/serve.ts        # after `npm run build:web -w mobile` and `npm start`
@@ -18,7 +18,6 @@ export interface WebServerOptions {
   distDir: string;
   apiTarget: string;
   imageStoreTarget: string;
-  config: Omit<WebConfig, "apiBaseUrl" | "uploadRewrite">;
 }
 
 const TYPES: Record<string, string> = {
@@ -28,7 +27,17 @@ const TYPES: Record<string, string> = {
   ".bin": "application/octet-stream",
   ".css": "text/css",
   ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".webmanifest": "application/manifest+json",
 };
+
+/**
+ * The service worker, the page and the manifest are revalidated on every load (a stale sw.js
+ * would hold an old version back); hashed assets never change under their name.
+ */
+function cacheControl(path: string): string {
+  return path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+}
 
 function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
   const url = new URL(path, target.endsWith("/") ? target : `${target}/`);
@@ -62,21 +71,15 @@ export function startWebServer(
     if (path.startsWith("/api/")) return proxy(req, res, o.apiTarget, path.slice(5) + query);
     if (path.startsWith("/image-store/"))
       return proxy(req, res, o.imageStoreTarget, path.slice(13) + query);
-    if (path === "/config.json") {
-      const config: WebConfig = {
-        ...o.config,
-        apiBaseUrl: "/api",
-        uploadRewrite: { from: o.imageStoreTarget, to: "/image-store" },
-      };
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-      return res.end(JSON.stringify(config));
-    }
     const file = normalize(join(root, path === "/" ? "index.html" : path));
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404);
       return res.end();
     }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      "cache-control": cacheControl(path),
+    });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolveStart, reject) => {
@@ -93,18 +96,12 @@ export function startWebServer(
 }
 
 /** Settings for the local emulator stack (DESIGN.md §3). */
-export function localStackOptions(port: number): WebServerOptions {
+export function localStackOptions(port: number, distDir?: string): WebServerOptions {
   return {
     port,
-    distDir: join(__dirname, "..", "dist"),
-    apiTarget: "http://127.0.0.1:5001/demo-dermadetect/us-central1/api",
-    imageStoreTarget: "http://127.0.0.1:8092",
-    config: {
-      projectId: "demo-dermadetect",
-      apiKey: "demo-key",
-      authEmulatorUrl: "http://127.0.0.1:9099",
-      firestoreEmulator: { host: "127.0.0.1", port: 8080 },
-    },
+    distDir: distDir ?? join(__dirname, "..", "dist"),
+    apiTarget: LOCAL_STACK.apiTarget,
+    imageStoreTarget: LOCAL_STACK.imageStoreTarget,
   };
 }
 

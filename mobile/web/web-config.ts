@@ -1,9 +1,10 @@
 import { Ajv } from "ajv";
 
 /**
- * The web build's runtime configuration, served as /config.json next to the page (so one
- * build runs against any stack) and checked once with ajv. Everything here is public: a
- * browser bundle and its config are readable by anyone, so no secret may ever go in.
+ * The web build's configuration. It is bundled at build time (vite.config.mts checks it with
+ * ajv and defines it as `__DD_WEB_CONFIG__`), so the app's first screen needs no fetch and
+ * starts offline; a build for another stack passes `DD_WEB_CONFIG=<file.json>`. Everything here
+ * is public: a browser bundle is readable by anyone, so no secret may ever go in.
  */
 export interface WebConfig {
   projectId: string;
@@ -45,10 +46,8 @@ const schema = {
 
 const isWebConfig = new Ajv({ strict: true, allErrors: false }).compile<WebConfig>(schema);
 
-/** Fetches and validates /config.json; throws with a plain message when it is unusable. */
-export async function loadWebConfig(url = "./config.json"): Promise<WebConfig> {
-  const res = await fetch(url);
-  const json: unknown = await res.json();
-  if (!isWebConfig(json)) throw new Error("config.json does not match the web config schema");
+/** Checks a config; throws with a plain message naming the file when it is unusable. */
+export function checkWebConfig(json: unknown, source: string): WebConfig {
+  if (!isWebConfig(json)) throw new Error(`${source} does not match the web config schema`);
   return json;
 }

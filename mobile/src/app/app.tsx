@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { View } from "react-native";
 import type { RiskLevel, TriageData } from "@dermadetect/contract";
 import { LanguageProvider } from "@/lib/i18n/use-strings";
@@ -6,6 +6,10 @@ import { newId } from "@/lib/ids";
 import type { AuthUser } from "@/lib/firebase/auth-port";
 import { SignInScreen } from "@/features/auth/sign-in-screen";
 import { UploadQueue } from "@/features/photos/upload-queue";
+import { StorageMonitor } from "@/features/photos/storage-monitor";
+import type { StorageStatus } from "@/features/photos/storage-monitor";
+import { StorageNotice, UpdateNotice } from "@/features/sync/components/app-notices";
+import type { UpdateState } from "./app-updates";
 import type { CapturedPhoto } from "@/features/photos/photo";
 import { SyncEngine } from "@/features/sync/sync-engine";
 import type { SyncSnapshot } from "@/features/sync/sync-engine";
@@ -53,6 +57,7 @@ export function App({ services }: { services: AppServices }) {
       if (cancelled) return;
       const uploads = new UploadQueue({
         kv: services.kv,
+        photos: services.photos,
         requestUpload: (caseId, image) => services.api.requestImageUpload(caseId, image),
         put: (g, b, ct) => services.put(g, b, ct),
         now: Date.now,
@@ -91,22 +96,43 @@ export function App({ services }: { services: AppServices }) {
   );
 }
 
+/** Routes that hold a form the CHW is filling in: an update never reloads over them. */
+const FORM_ROUTES: ReadonlySet<Route["name"]> = new Set(["patient-form", "new-case"]);
+
+function useUpdateState(services: AppServices): UpdateState {
+  const [state, setState] = useState<UpdateState>("none");
+  useEffect(() => services.updates?.subscribe(setState), [services]);
+  return state;
+}
+
 function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServices }) {
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
+  const monitor = useMemo(() => new StorageMonitor(services.storage), [services]);
+  useEffect(() => monitor.start(), [monitor]);
+  const storage = useSyncExternalStore(monitor.subscribe, monitor.getSnapshot);
+  const update = useUpdateState(services);
   const [stack, setStack] = useState<Route[]>([{ name: "patients" }]);
   const route = stack[stack.length - 1] ?? { name: "patients" };
   const push = (r: Route) => setStack((s) => [...s, r]);
   const back = () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
   const replace = (r: Route) => setStack((s) => [...s.slice(0, -1), r]);
-  // The banner sits above every screen: offline must be visible wherever the CHW is.
+  // The banners sit above every screen: offline and storage must be visible wherever the CHW is.
   return (
     <View style={{ flex: 1 }}>
       <NetworkBanner online={snapshot.online} />
+      <StorageNotice status={storage} />
+      <UpdateNotice
+        state={update}
+        formOpen={FORM_ROUTES.has(route.name)}
+        onApply={() => void services.updates?.apply()}
+      />
       <RouteScreen
         route={route}
         snapshot={snapshot}
         engine={engine}
         services={services}
+        monitor={monitor}
+        storage={storage}
         push={push}
         back={back}
         replace={replace}
@@ -120,6 +146,8 @@ function RouteScreen({
   snapshot,
   engine,
   services,
+  monitor,
+  storage,
   push,
   back,
   replace,
@@ -128,6 +156,8 @@ function RouteScreen({
   snapshot: SyncSnapshot;
   engine: SyncEngine;
   services: AppServices;
+  monitor: StorageMonitor;
+  storage: StorageStatus;
   push: (r: Route) => void;
   back: () => void;
   replace: (r: Route) => void;
@@ -138,7 +168,7 @@ function RouteScreen({
     if (item.table === "patients") return push({ name: "patient-form", id: item.id });
     // A case is resent as it was (a newer timestamp); its content is fixed on the patient side.
     const c = cases.find((v) => v.record.id === item.id)?.record;
-    if (c) engine.saveCase({ ...c });
+    if (c) void engine.saveCase({ ...c });
   };
 
   switch (route.name) {
@@ -205,12 +235,16 @@ function RouteScreen({
           symptomCodes={services.symptomCodes}
           dangerSignCodes={services.dangerSignCodes}
           assess={services.assess}
+          checkPhotoSpace={async (bytes) => {
+            void monitor.requestPersistence();
+            return monitor.verdictFor(bytes);
+          }}
           onCancel={back}
-          onSave={(
+          onSave={async (
             c: { triage_data: TriageData; risk_level: RiskLevel },
             photos: CapturedPhoto[],
           ) => {
-            const r = engine.saveCase(
+            const r = await engine.saveCase(
               {
                 patient_id: patient.id,
                 triage_data: c.triage_data,
@@ -223,9 +257,9 @@ function RouteScreen({
               },
               photos.map((p) => ({ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes })),
             );
-            if (r.kind !== "ok") return false;
-            replace({ name: "case", id: r.id });
-            return true;
+            void monitor.refresh();
+            if (r.kind === "ok") replace({ name: "case", id: r.id });
+            return r;
           }}
         />
       );
@@ -279,6 +313,7 @@ function RouteScreen({
       return (
         <SyncScreen
           snapshot={snapshot}
+          storage={storage}
           onBack={back}
           onRetry={() => void engine.retry()}
           onFix={fix}

@@ -7,6 +7,7 @@ import { createNativeFirestorePort } from "@/lib/firebase/native-firestore";
 import { netInfoPort } from "@/lib/net/network-port";
 import { nativePhotoSource } from "@/lib/photos/native-photo-source";
 import { asyncStorageStore } from "@/lib/storage/native-storage";
+import { deviceStorage, filePhotoStore } from "@/lib/storage/native-photo-store";
 import { fetchPut } from "@/features/photos/upload-queue";
 import { assessWithTriage } from "@/features/cases/assess-with-triage";
 import { DANGER_SIGN_CODES, SYMPTOM_CODES } from "@/features/triage/api";
@@ -24,6 +25,8 @@ const services: AppServices = {
   auth,
   firestore: createNativeFirestorePort(),
   kv: asyncStorageStore(),
+  photos: filePhotoStore(),
+  storage: deviceStorage(),
   network: netInfoPort(`${NATIVE_CONFIG.apiBaseUrl}/v1/health`),
   api: new ApiClient({ baseUrl: NATIVE_CONFIG.apiBaseUrl, idToken: () => auth.idToken() }),
   put: fetchPut(),

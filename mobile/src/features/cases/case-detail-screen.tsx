@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { StyleSheet, Text, View } from "react-native";
 import { currentDiagnosis } from "@dermadetect/contract";
+import { KNOWN_TRIAGE_DATA, OtherDetails } from "@/features/records/other-details";
 import { Badge, Button, COLORS, Field, P, Screen, Section } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
@@ -113,6 +114,11 @@ export function CaseDetailScreen({
       <P>{view.record.triage_data.body_site}</P>
       <RiskBadge risk={view.record.risk_level} />
       <StateBadge state={view.state} testID="case-state" />
+      <OtherDetails
+        data={view.record.triage_data as unknown as Record<string, unknown>}
+        known={KNOWN_TRIAGE_DATA}
+        testID="case-other-details"
+      />
       {view.state.kind === "rejected" && (
         <View>
           <Button label={t.fix} onPress={onFix} testID="fix" />

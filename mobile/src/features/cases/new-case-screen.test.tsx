@@ -1,3 +1,4 @@
+import type { SaveCaseResult } from "@/features/sync/sync-engine";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import type { PatientRecord } from "@dermadetect/contract";
 import { isCaseRecord } from "@dermadetect/contract";
@@ -22,7 +23,9 @@ const photo: CapturedPhoto = {
   sha256: "a".repeat(64),
 };
 
-function renderScreen(onSave = jest.fn(() => true)) {
+function renderScreen(
+  onSave = jest.fn(() => Promise.resolve<SaveCaseResult>({ kind: "ok", id: "case-1" })),
+) {
   render(
     <LanguageProvider language="en">
       <NewCaseScreen
@@ -56,6 +59,7 @@ describe("NewCaseScreen", () => {
 
     fireEvent.press(screen.getByLabelText("Save case"));
     expect(onSave).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(screen.getByTestId("save-case")).not.toBeDisabled());
     const [saved, photos] = onSave.mock.calls[0] as unknown as [
       { risk_level: string; triage_data: Record<string, unknown> },
       CapturedPhoto[],
@@ -91,5 +95,31 @@ describe("NewCaseScreen", () => {
     expect(onSave).not.toHaveBeenCalled();
     fireEvent.press(screen.getByLabelText("Assess risk"));
     await screen.findByText("RED: high risk");
+  });
+
+  it("a photo the phone could not store is shown on it; the case is not reported saved", async () => {
+    const onSave = renderScreen(
+      jest.fn(() =>
+        Promise.resolve<SaveCaseResult>({
+          kind: "photos-not-stored",
+          failed: [{ sha256: photo.sha256, code: "STORAGE_FULL" }],
+        }),
+      ),
+    );
+    fireEvent.changeText(screen.getByLabelText("Where is the lesion? (body site)"), "arm");
+    fireEvent.changeText(screen.getByLabelText("How many days has it been there?"), "3");
+    fireEvent.press(screen.getByLabelText("Add photo"));
+    await screen.findByText("1 photo(s)");
+    fireEvent.press(screen.getByLabelText("Assess risk"));
+    await screen.findByTestId("triage-result");
+    fireEvent.press(screen.getByLabelText("Save case"));
+    expect(await screen.findByTestId("photo-not-stored-0")).toHaveTextContent(
+      "Photo 1 could not be stored on this phone (storage is full). The case is not saved yet.",
+    );
+    expect(onSave).toHaveBeenCalledTimes(1);
+    // The CHW decides: removing the photo invalidates the assessment (it used the photo).
+    fireEvent.press(screen.getByTestId("remove-unstored"));
+    expect(await screen.findByText("0 photo(s)")).toBeTruthy();
+    expect(screen.getByTestId("save-case")).toBeDisabled();
   });
 });

@@ -6,6 +6,8 @@ import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
 import type { StringKey } from "@/lib/i18n/strings";
 import type { CapturedPhoto, PhotoSource } from "@/features/photos/photo";
+import type { StorageVerdict } from "@/lib/storage/photo-store";
+import type { SaveCaseResult } from "@/features/sync/sync-engine";
 import { RiskBadge } from "@/features/records/state-badge";
 import type { AssessCase, AssessResult, CaseAnswers } from "./assessment";
 
@@ -27,6 +29,7 @@ export function NewCaseScreen({
   symptomCodes,
   dangerSignCodes,
   assess,
+  checkPhotoSpace,
   onSave,
   onCancel,
 }: {
@@ -35,11 +38,16 @@ export function NewCaseScreen({
   symptomCodes: readonly string[];
   dangerSignCodes: readonly string[];
   assess: AssessCase;
-  /** Queues the case and its photos; false when the data layer refused it. */
+  /** Whether a photo of this many bytes fits on the phone (asked before a photo is accepted). */
+  checkPhotoSpace?: (bytes: number) => Promise<StorageVerdict>;
+  /**
+   * Stores the photos, then queues the case; resolves "ok" only once the photos are durably
+   * stored. Any other answer leaves the form (and its photos) as it is.
+   */
   onSave: (
     c: { triage_data: TriageData; risk_level: RiskLevel },
     photos: CapturedPhoto[],
-  ) => boolean;
+  ) => Promise<SaveCaseResult>;
   onCancel: () => void;
 }) {
   const t = useStrings();
@@ -54,6 +62,10 @@ export function NewCaseScreen({
   const [photos, setPhotos] = useState<CapturedPhoto[]>([]);
   const [result, setResult] = useState<AssessResult | undefined>();
   const [error, setError] = useState<string | undefined>();
+  const [saving, setSaving] = useState(false);
+  /** sha256 → why the photo could not be stored (shown on the photo, never swallowed). */
+  const [notStored, setNotStored] = useState<Record<string, string>>({});
+  const [spaceError, setSpaceError] = useState(false);
 
   const answers = (): CaseAnswers | undefined => {
     const duration = Number(days);
@@ -87,22 +99,38 @@ export function NewCaseScreen({
   };
 
   const addPhoto = () => {
-    void photoSource.capture().then((p) => {
+    void photoSource.capture().then(async (p) => {
       if (!p) return;
+      // Refused while there is still room for the records: better than a photo lost later.
+      if ((await checkPhotoSpace?.(p.bytes.length)) === "full") return setSpaceError(true);
+      setSpaceError(false);
       setPhotos((list) => (list.some((x) => x.sha256 === p.sha256) ? list : [...list, p]));
       changed();
     });
+  };
+
+  const removeUnstored = () => {
+    setPhotos((list) => list.filter((p) => !(p.sha256 in notStored)));
+    setNotStored({});
+    changed();
   };
 
   const save = () => {
     const a = answers();
     if (!a) return setError(t.invalidForm);
     if (result?.kind !== "ok") return setError(t.mustAssess);
-    const ok = onSave(
+    setSaving(true);
+    setError(undefined);
+    void onSave(
       { triage_data: { ...a, on_device: result.onDevice }, risk_level: result.risk },
       photos,
-    );
-    if (!ok) setError(t.invalidForm);
+    )
+      .then((r) => {
+        if (r.kind === "photos-not-stored") {
+          setNotStored(Object.fromEntries(r.failed.map((f) => [f.sha256, f.code])));
+        } else if (r.kind !== "ok") setError(t.invalidForm);
+      })
+      .finally(() => setSaving(false));
   };
 
   return (
@@ -175,10 +203,27 @@ export function NewCaseScreen({
       <Section title={t.photos}>
         <P testID="photo-count">{format(t.photoCount, { count: photos.length })}</P>
         {photos.map((p, i) => (
-          <P key={p.sha256} muted>
-            {format(t.photoAdded, { n: i + 1, width: p.width, height: p.height })}
-          </P>
+          <View key={p.sha256}>
+            <P muted>{format(t.photoAdded, { n: i + 1, width: p.width, height: p.height })}</P>
+            {notStored[p.sha256] && (
+              <P testID={`photo-not-stored-${i}`}>
+                {format(t.photoNotStored, {
+                  n: i + 1,
+                  reason: label(`reason${notStored[p.sha256]}`),
+                })}
+              </P>
+            )}
+          </View>
         ))}
+        {Object.keys(notStored).length > 0 && (
+          <Button
+            label={t.removeUnstored}
+            kind="secondary"
+            onPress={removeUnstored}
+            testID="remove-unstored"
+          />
+        )}
+        {spaceError && <P testID="photo-storage-full">{t.storageFull}</P>}
         <Button label={t.addPhoto} kind="secondary" onPress={addPhoto} testID="add-photo" />
       </Section>
       <Button label={t.assess} kind="secondary" onPress={runAssess} testID="assess" />
@@ -201,9 +246,9 @@ export function NewCaseScreen({
       {result?.kind === "bad-data" && <P testID="triage-error">{result.message}</P>}
       {error && <P testID="case-error">{error}</P>}
       <Button
-        label={t.saveCase}
+        label={saving ? t.savingCase : t.saveCase}
         onPress={save}
-        disabled={result?.kind !== "ok"}
+        disabled={result?.kind !== "ok" || saving}
         testID="save-case"
       />
     </Screen>

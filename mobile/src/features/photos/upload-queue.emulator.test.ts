@@ -1,5 +1,6 @@
 import { ApiClient } from "@/lib/api/api-client";
 import { memoryStore } from "@/lib/storage/key-value-store";
+import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { newId } from "@/lib/ids";
 import {
   API_BASE_URL,
@@ -12,6 +13,14 @@ import type { Client } from "@/test-support/emulator";
 import { lesionPng } from "@/test-support/test-png";
 import { sha256Hex } from "./photo";
 import { UploadQueue, fetchPut } from "./upload-queue";
+
+/** The photo store on the same simulated disk as `disk` (one per disk, kept across restarts). */
+const photoDisks = new WeakMap<Map<string, string>, Map<string, Uint8Array>>();
+function photosOn(disk: Map<string, string>) {
+  let m = photoDisks.get(disk);
+  if (!m) photoDisks.set(disk, (m = new Map<string, Uint8Array>()));
+  return memoryPhotoStore(m);
+}
 
 /*
  * The photo queue against the real `POST /v1/cases/{id}/images` route and the local image store
@@ -57,6 +66,7 @@ it("resumes queued photos after a restart and drops local bytes once the server 
     const api = new ApiClient({ baseUrl, idToken: () => client!.idToken() });
     return new UploadQueue({
       kv: memoryStore(disk),
+      photos: photosOn(disk),
       requestUpload: (caseId, image) => api.requestImageUpload(caseId, image),
       put: fetchPut(),
       now: Date.now,

@@ -3,8 +3,17 @@ import path from "node:path";
 import { ErrorCode } from "@dermadetect/contract";
 import type { ApiResult, UploadGrant } from "@/lib/api/api-client";
 import { memoryStore } from "@/lib/storage/key-value-store";
+import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { IMAGE_ALREADY_VERIFIED, UploadQueue, backoffMs } from "./upload-queue";
 import type { UploadState } from "./upload-queue";
+
+/** The photo store on the same simulated disk as `disk` (one per disk, kept across restarts). */
+const photoDisks = new WeakMap<Map<string, string>, Map<string, Uint8Array>>();
+function photosOn(disk: Map<string, string>) {
+  let m = photoDisks.get(disk);
+  if (!m) photoDisks.set(disk, (m = new Map<string, Uint8Array>()));
+  return memoryPhotoStore(m);
+}
 
 /*
  * Queue logic with scripted answers for the two network calls (the real route and image store
@@ -27,6 +36,7 @@ function queueOver(
 ) {
   return new UploadQueue({
     kv: memoryStore(disk),
+    photos: photosOn(disk),
     requestUpload: (caseId): Promise<ApiResult<UploadGrant>> => {
       net.calls.push(`request:${caseId}`);
       return Promise.resolve(
@@ -99,6 +109,7 @@ describe("UploadQueue", () => {
     let now = 1000;
     const q = new UploadQueue({
       kv: memoryStore(),
+      photos: memoryPhotoStore(),
       requestUpload: () =>
         Promise.resolve(
           net.online ? { kind: "ok", value: grant } : { kind: "offline", temporary: true },
@@ -136,6 +147,7 @@ describe("UploadQueue", () => {
       const states: UploadState[] = [];
       const q = new UploadQueue({
         kv: memoryStore(disk),
+        photos: photosOn(disk),
         requestUpload: (caseId) => {
           calls.push(`request:${caseId}`);
           return Promise.resolve(answer);
@@ -194,6 +206,7 @@ describe("UploadQueue", () => {
       // The settled state is what is on disk: a restart does not bring the entry back.
       const restarted = new UploadQueue({
         kv: memoryStore(disk),
+        photos: photosOn(disk),
         requestUpload: () => Promise.reject(new Error("must not be called")),
         put: () => Promise.reject(new Error("must not be called")),
         now: () => 2000,
@@ -208,6 +221,7 @@ describe("UploadQueue", () => {
       let verifiedOn = "c1";
       const q = new UploadQueue({
         kv: memoryStore(disk),
+        photos: photosOn(disk),
         requestUpload: (caseId): Promise<ApiResult<UploadGrant>> =>
           Promise.resolve(
             caseId === verifiedOn

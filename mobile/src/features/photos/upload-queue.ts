@@ -1,14 +1,16 @@
 import { ErrorCode } from "@dermadetect/contract";
 import type { RiskLevel } from "@dermadetect/contract";
 import type { ApiResult, UploadGrant } from "@/lib/api/api-client";
-import { base64ToBytes, bytesToBase64 } from "@/lib/bytes/base64";
+import { base64ToBytes } from "@/lib/bytes/base64";
 import { readJson, writeJson } from "@/lib/storage/key-value-store";
 import type { KeyValueStore } from "@/lib/storage/key-value-store";
+import type { PhotoStore } from "@/lib/storage/photo-store";
 
 /*
  * The persisted photo upload queue. Photo bytes never travel through Firestore: each photo is
- * stored on the phone, then sent with a signed URL from `POST /v1/cases/{id}/images`. The
- * queue lives in the key-value store, so it resumes after the app is killed, and it is drained
+ * stored on the phone (the photo store: IndexedDB Blobs on the web, files on the device), then
+ * sent with a signed URL from `POST /v1/cases/{id}/images`. The queue's entries live in the
+ * key-value store, so it resumes after the app is killed, and it is drained
  * on start, on reconnect, when a case is applied and on manual retry. RED cases go first; one
  * upload at a time keeps memory flat on 1–2 GB phones.
  */
@@ -34,6 +36,7 @@ export interface UploadEntry {
 /** What the queue needs from the outside world. */
 export interface UploadDeps {
   kv: KeyValueStore;
+  photos: PhotoStore;
   requestUpload(
     caseId: string,
     image: { sha256: string; content_type: string; bytes: number },
@@ -55,7 +58,8 @@ export interface UploadDeps {
 export const IMAGE_ALREADY_VERIFIED: string = ErrorCode.IMAGE_ALREADY_VERIFIED;
 
 const QUEUE_KEY = "uploads:queue";
-const photoKey = (sha: string) => `uploads:photo:${sha}`;
+/** Where builds before the photo store kept photo bytes (base64 in the key-value store). */
+const legacyPhotoKey = (sha: string) => `uploads:photo:${sha}`;
 const RISK_ORDER: Record<RiskLevel, number> = { RED: 0, YELLOW: 1, GREEN: 2 };
 /** Backoff ceiling between attempts. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -83,7 +87,27 @@ export class UploadQueue {
   async load(): Promise<void> {
     const stored = await readJson<UploadEntry[]>(this.deps.kv, QUEUE_KEY, []);
     this.entries = stored.map((e) => (e.state === "uploading" ? { ...e, state: "waiting" } : e));
+    await this.migrateLegacyBytes();
     this.emit();
+  }
+
+  /**
+   * Moves photo bytes that older builds kept in the key-value store into the photo store; the
+   * old copy is removed only once the new one is stored. A photo that cannot be moved now (storage
+   * full) stays where it is and uploads from there.
+   */
+  private async migrateLegacyBytes(): Promise<void> {
+    for (const sha of new Set(this.entries.map((e) => e.sha256))) {
+      const raw = await this.deps.kv.getItem(legacyPhotoKey(sha));
+      if (raw == null) continue;
+      const entry = this.entries.find((e) => e.sha256 === sha);
+      try {
+        await this.deps.photos.put(sha, base64ToBytes(raw), entry?.contentType ?? "image/jpeg");
+        await this.deps.kv.removeItem(legacyPhotoKey(sha));
+      } catch {
+        // Kept in the key-value store; photoBytes reads it from there.
+      }
+    }
   }
 
   /** Current entries, in upload order. */
@@ -106,17 +130,36 @@ export class UploadQueue {
     this.emit();
   }
 
-  /** Stores the photo on the phone and queues it; returns once both are on disk. */
+  /**
+   * Stores the photo's bytes durably (rejects with a PhotoStoreError when they could not be
+   * stored). Call before the case is reported saved.
+   */
+  storeBytes(p: { sha256: string; contentType: string }, bytes: Uint8Array): Promise<void> {
+    return this.deps.photos.put(p.sha256, bytes, p.contentType);
+  }
+
+  /**
+   * Stores the photo on the phone and queues it; resolves once both are on disk, rejects (with
+   * a PhotoStoreError) when the bytes could not be stored, and then nothing is queued.
+   */
   async enqueue(
     p: { caseId: string; sha256: string; contentType: string; risk: RiskLevel },
     bytes: Uint8Array,
   ): Promise<void> {
-    await this.deps.kv.setItem(photoKey(p.sha256), bytesToBase64(bytes));
+    await this.storeBytes(p, bytes);
+    await this.track(p, bytes.length);
+  }
+
+  /** Queues a photo whose bytes `storeBytes` has already stored; resolves once it is on disk. */
+  async track(
+    p: { caseId: string; sha256: string; contentType: string; risk: RiskLevel },
+    size: number,
+  ): Promise<void> {
     const existing = this.entries.find((e) => e.caseId === p.caseId && e.sha256 === p.sha256);
     if (existing) return;
     this.entries.push({
       ...p,
-      bytes: bytes.length,
+      bytes: size,
       createdAt: this.deps.now(),
       state: "waiting",
       attempts: 0,
@@ -138,7 +181,9 @@ export class UploadQueue {
 
   /** Reads a stored photo (for display and upload). */
   async photoBytes(sha: string): Promise<Uint8Array | undefined> {
-    const raw = await this.deps.kv.getItem(photoKey(sha));
+    const stored = await this.deps.photos.get(sha);
+    if (stored) return stored;
+    const raw = await this.deps.kv.getItem(legacyPhotoKey(sha));
     return raw == null ? undefined : base64ToBytes(raw);
   }
 
@@ -162,8 +207,10 @@ export class UploadQueue {
     if (done.length === 0) return;
     this.entries = this.entries.filter((e) => !done.includes(e));
     for (const e of done) {
-      if (!this.entries.some((o) => o.sha256 === e.sha256))
-        await this.deps.kv.removeItem(photoKey(e.sha256));
+      if (!this.entries.some((o) => o.sha256 === e.sha256)) {
+        await this.deps.photos.delete(e.sha256);
+        await this.deps.kv.removeItem(legacyPhotoKey(e.sha256));
+      }
     }
     await this.persist();
   }

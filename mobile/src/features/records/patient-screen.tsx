@@ -3,6 +3,7 @@ import { Button, COLORS, MIN_TOUCH, P, Screen, Section } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
 import type { CaseView, PatientView } from "@/features/sync/record-state";
+import { KNOWN_DEMOGRAPHICS, OtherDetails } from "./other-details";
 import { RiskBadge, StateBadge } from "./state-badge";
 
 /** One patient with their cases. */
@@ -29,6 +30,11 @@ export function PatientScreen({
         {d.village} · {format(t.ageYears, { age: d.age_years })}
       </P>
       <StateBadge state={patient.state} />
+      <OtherDetails
+        data={d as unknown as Record<string, unknown>}
+        known={KNOWN_DEMOGRAPHICS}
+        testID="patient-other-details"
+      />
       <Button label={t.newCase} onPress={onNewCase} testID="new-case" />
       <Button label={t.editPatient} kind="secondary" onPress={onEdit} testID="edit-patient" />
       <Section title={t.cases}>

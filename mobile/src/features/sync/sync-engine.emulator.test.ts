@@ -1,5 +1,6 @@
 import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
 import { memoryStore } from "@/lib/storage/key-value-store";
+import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { newId } from "@/lib/ids";
 import { UploadQueue } from "@/features/photos/upload-queue";
 import { adminDb, closeAdmin, createUser, signedInClient, until } from "@/test-support/emulator";
@@ -23,6 +24,7 @@ async function engineFor(user: { uid: string; email: string; password: string })
   const firestore = createWebFirestorePort(client.db);
   const uploads = new UploadQueue({
     kv: memoryStore(),
+    photos: memoryPhotoStore(),
     // Photos are covered by the upload-queue tests; these records carry none.
     requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
     put: () => Promise.reject(new Error("unused")),
@@ -83,7 +85,7 @@ describe("sync engine on the emulators", () => {
     const patient = engine.savePatient({ demographics: demographics("Achieng") });
     expect(patient.kind).toBe("ok");
     if (patient.kind !== "ok") return;
-    const kase = engine.saveCase({
+    const kase = await engine.saveCase({
       patient_id: patient.id,
       risk_level: "RED",
       images: [],
@@ -95,7 +97,8 @@ describe("sync engine on the emulators", () => {
       },
     });
     if (kase.kind !== "ok") throw new Error("case not saved");
-    // Returned synchronously, and visible at once as pending (no await on the UI path).
+    // Answered offline (only the photo store is awaited, never the Firestore write), and visible
+    // at once as pending.
     const now = engine.getSnapshot();
     expect(stateOf(now, patient.id)).toBe("pending");
     expect(stateOf(now, kase.id)).toBe("pending");

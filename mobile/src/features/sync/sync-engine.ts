@@ -14,6 +14,8 @@ import type {
 import type { FirestorePort, PortDoc, Unsubscribe } from "@/lib/firebase/firestore-port";
 import { readJson, writeJson } from "@/lib/storage/key-value-store";
 import type { KeyValueStore } from "@/lib/storage/key-value-store";
+import { PhotoStoreError } from "@/lib/storage/photo-store";
+import type { PhotoStoreErrorCode } from "@/lib/storage/photo-store";
 import type { UploadEntry, UploadQueue } from "@/features/photos/upload-queue";
 import { deriveView, discardKey, localManifest, toBatchView } from "./record-state";
 import type { BatchView, RecordsView, RejectedItem } from "./record-state";
@@ -47,6 +49,7 @@ export type HistoryKind =
   | "offline"
   | "photo-uploaded"
   | "photo-failed"
+  | "photo-not-stored"
   | "listener-error";
 
 /** One line of sync history (counts and codes only: no patient data). */
@@ -81,6 +84,11 @@ export interface SyncSnapshot {
 
 /** A save that could not be queued: the contract's validators refused it before queuing. */
 export type SaveResult = { kind: "ok"; id: string } | { kind: "bad-data" };
+
+/** A case save: also refused (nothing queued) when a photo's bytes could not be stored. */
+export type SaveCaseResult =
+  | SaveResult
+  | { kind: "photos-not-stored"; failed: { sha256: string; code: PhotoStoreErrorCode }[] };
 
 /** What the engine needs. */
 export interface SyncDeps {
@@ -233,33 +241,52 @@ export class SyncEngine {
       : { kind: "bad-data" };
   }
 
-  /** Saves a case and queues its photos; photos of RED cases upload first. */
-  saveCase(
+  /**
+   * Saves a case and queues its photos; photos of RED cases upload first. The photos' bytes are
+   * stored durably first: only when every one is on disk is the case queued and "ok" answered.
+   * When a photo cannot be stored nothing is queued and the answer names the photos and why
+   * (the form keeps them, so nothing is lost and the CHW decides).
+   */
+  async saveCase(
     input: Omit<CaseRecord, "last_modified_at" | "id"> & { id?: string },
     photos: { sha256: string; contentType: string; bytes: Uint8Array }[] = [],
-  ): SaveResult {
+  ): Promise<SaveCaseResult> {
     const record: CaseRecord = {
       ...input,
       id: input.id ?? this.deps.newId(),
       last_modified_at: this.deps.now(),
     };
     if (!isCaseRecord(record)) return { kind: "bad-data" };
-    if (!this.queue({ cases: [record] })) return { kind: "bad-data" };
-    void (async () => {
-      for (const p of photos) {
-        await this.deps.uploads.enqueue(
-          {
-            caseId: record.id,
-            sha256: p.sha256,
-            contentType: p.contentType,
-            risk: record.risk_level,
-          },
-          p.bytes,
-        );
+    const failed: { sha256: string; code: PhotoStoreErrorCode }[] = [];
+    for (const p of photos) {
+      try {
+        await this.deps.uploads.storeBytes(p, p.bytes);
+      } catch (e) {
+        failed.push({
+          sha256: p.sha256,
+          code: e instanceof PhotoStoreError ? e.code : "STORAGE_FAILED",
+        });
       }
-      await this.deps.uploads.setRisk(record.id, record.risk_level);
-      await this.deps.uploads.drain();
-    })();
+    }
+    if (failed.length > 0) {
+      for (const f of failed) this.log("photo-not-stored", f.code);
+      this.changed();
+      return { kind: "photos-not-stored", failed };
+    }
+    if (!this.queue({ cases: [record] })) return { kind: "bad-data" };
+    for (const p of photos) {
+      await this.deps.uploads.track(
+        {
+          caseId: record.id,
+          sha256: p.sha256,
+          contentType: p.contentType,
+          risk: record.risk_level,
+        },
+        p.bytes.length,
+      );
+    }
+    await this.deps.uploads.setRisk(record.id, record.risk_level);
+    void this.deps.uploads.drain();
     return { kind: "ok", id: record.id };
   }
 

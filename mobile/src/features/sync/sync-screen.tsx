@@ -4,6 +4,8 @@ import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
 import type { RejectedItem } from "./record-state";
 import type { SyncSnapshot } from "./sync-engine";
+import type { StorageStatus } from "@/features/photos/storage-monitor";
+import { formatBytes } from "@/features/photos/storage-monitor";
 
 /** Clock skew worth warning about (the server clamps beyond 5 minutes). */
 export const SKEW_WARNING_MS = 60_000;
@@ -15,6 +17,7 @@ function time(ms: number | undefined, never: string): string {
 /** Sync status that cannot lie: every line comes from a server receipt or the manifest check. */
 export function SyncScreen({
   snapshot,
+  storage,
   banner,
   onRetry,
   onFix,
@@ -22,6 +25,8 @@ export function SyncScreen({
   onBack,
 }: {
   snapshot: SyncSnapshot;
+  /** Storage used and free on the phone (photos wait here until the server has them). */
+  storage?: StorageStatus;
   banner?: React.ReactNode;
   onRetry: () => void;
   onFix: (item: RejectedItem) => void;
@@ -69,6 +74,23 @@ export function SyncScreen({
         testID={`completeness-${c.kind}`}
       />
       <Button label={t.retry} onPress={onRetry} testID="retry" />
+      {storage && (
+        <Section title={t.photos}>
+          <P testID="storage-usage">
+            {storage.estimate
+              ? format(t.storageUsage, {
+                  used: formatBytes(storage.estimate.usedBytes),
+                  free: formatBytes(storage.estimate.freeBytes),
+                })
+              : t.storageUnknown}
+          </P>
+          {storage.persisted !== undefined && (
+            <P muted testID={`storage-persisted-${storage.persisted}`}>
+              {storage.persisted ? t.storagePersisted : t.storageNotPersisted}
+            </P>
+          )}
+        </Section>
+      )}
       <Section title={t.rejectedTitle}>
         {s.records.rejected.length === 0 && <P muted>{t.noRejected}</P>}
         {s.records.rejected.map((r) => (

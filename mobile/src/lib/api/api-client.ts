@@ -64,7 +64,11 @@ export class ApiClient {
     }
     if (!res.ok) {
       const code = (json as { error?: { code?: unknown } } | null)?.error?.code;
-      return { kind: "rejected", status: res.status, code: typeof code === "string" ? code : `HTTP_${res.status}` };
+      return {
+        kind: "rejected",
+        status: res.status,
+        code: typeof code === "string" ? code : `HTTP_${res.status}`,
+      };
     }
     return { kind: "ok", value: json };
   }

@@ -24,5 +24,7 @@ export interface AuthPort {
 
 /** Maps an SDK error code to a sign-in result. */
 export function signInFailure(code: string | undefined): SignInResult {
-  return code === "auth/network-request-failed" ? { kind: "offline", temporary: true } : { kind: "rejected" };
+  return code === "auth/network-request-failed"
+    ? { kind: "offline", temporary: true }
+    : { kind: "rejected" };
 }

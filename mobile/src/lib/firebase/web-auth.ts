@@ -1,4 +1,9 @@
-import { getIdTokenResult, onAuthStateChanged, signInWithEmailAndPassword, signOut } from "firebase/auth";
+import {
+  getIdTokenResult,
+  onAuthStateChanged,
+  signInWithEmailAndPassword,
+  signOut,
+} from "firebase/auth";
 import type { Auth, User } from "firebase/auth";
 import { signInFailure } from "./auth-port";
 import type { AuthPort, AuthUser } from "./auth-port";

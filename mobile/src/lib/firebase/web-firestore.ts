@@ -41,7 +41,9 @@ export function createWebFirestorePort(db: Firestore): FirestorePort {
         onError,
       ),
     readWhereFromServer: async (collection, field, value) => {
-      const s = await getDocsFromServer(query(collectionRef(db, collection), where(field, "==", value)));
+      const s = await getDocsFromServer(
+        query(collectionRef(db, collection), where(field, "==", value)),
+      );
       return s.docs.map(toPortDoc);
     },
     readDocFromServer: async (collection, id) => {

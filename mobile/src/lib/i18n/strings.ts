@@ -134,7 +134,8 @@ export const en = {
   lastConfirmed: "Last confirmed sync: {time}",
   lastReceipt: "Last answer from the server: {time}",
   never: "never",
-  clockSkew: "This phone's clock is {minutes} min ahead of the server. Please set the correct time.",
+  clockSkew:
+    "This phone's clock is {minutes} min ahead of the server. Please set the correct time.",
   completeComplete: "Everything on the server is on this phone ({count} records)",
   completeIncomplete: "This phone is missing data ({local} of {server} records). Re-downloading…",
   completeChecking: "Checking with the server…",
@@ -181,7 +182,27 @@ export const en = {
   hist_offline: "Went offline",
   "hist_photo-uploaded": "Photo uploaded",
   "hist_photo-failed": "Photo upload failed",
+  "hist_photo-not-stored": "Photo could not be stored on this phone",
   "hist_listener-error": "Connection problem",
+  // Storage, photos kept on the phone, updates
+  photoNotStored:
+    "Photo {n} could not be stored on this phone ({reason}). The case is not saved yet.",
+  reasonSTORAGE_FULL: "storage is full",
+  reasonSTORAGE_FAILED: "the phone refused to store it",
+  removeUnstored: "Remove the photos that could not be stored",
+  savingCase: "Saving…",
+  storageFull:
+    "Storage is full: this photo was not added. Sync and free space on this phone first.",
+  storageLow: "Storage almost full: {free} free. Sync soon.",
+  storageUsage: "Storage on this phone: {used} used, {free} free",
+  storageUnknown: "Storage on this phone: not reported by this browser",
+  storagePersisted: "Stored data is protected from automatic clearing",
+  storageNotPersisted: "The browser may clear stored data when space is short: sync often",
+  updateAvailable: "A new version of the app is ready",
+  updateNow: "Update now",
+  updateAfterForm: "A new version is ready: it installs after you save or cancel this form",
+  updating: "Updating…",
+  otherDetails: "Other details",
 } as const;
 
 /** A string key. */
@@ -190,7 +211,8 @@ export type StringKey = keyof typeof en;
 /** Kiswahili. */
 export const sw: Record<StringKey, string> = {
   appName: "DermaDetect",
-  offlineBanner: "Nje ya mtandao: mabadiliko yamehifadhiwa kwenye simu hii na yatasawazishwa baadaye",
+  offlineBanner:
+    "Nje ya mtandao: mabadiliko yamehifadhiwa kwenye simu hii na yatasawazishwa baadaye",
   onlineBanner: "Mtandaoni",
   signInTitle: "Ingia",
   email: "Barua pepe",
@@ -359,7 +381,27 @@ export const sw: Record<StringKey, string> = {
   hist_offline: "Mtandao umekatika",
   "hist_photo-uploaded": "Picha imepakiwa",
   "hist_photo-failed": "Kupakia picha kumeshindwa",
+  "hist_photo-not-stored": "Picha haikuweza kuhifadhiwa kwenye simu hii",
   "hist_listener-error": "Tatizo la muunganisho",
+  photoNotStored:
+    "Picha {n} haikuweza kuhifadhiwa kwenye simu hii ({reason}). Kesi bado haijahifadhiwa.",
+  reasonSTORAGE_FULL: "hifadhi imejaa",
+  reasonSTORAGE_FAILED: "simu imekataa kuihifadhi",
+  removeUnstored: "Ondoa picha ambazo hazikuweza kuhifadhiwa",
+  savingCase: "Inahifadhi…",
+  storageFull:
+    "Hifadhi imejaa: picha hii haikuongezwa. Sawazisha na upate nafasi kwenye simu kwanza.",
+  storageLow: "Hifadhi karibu imejaa: {free} imebaki. Sawazisha hivi karibuni.",
+  storageUsage: "Hifadhi kwenye simu hii: {used} imetumika, {free} imebaki",
+  storageUnknown: "Hifadhi kwenye simu hii: kivinjari hiki hakiripoti",
+  storagePersisted: "Data iliyohifadhiwa inalindwa isifutwe kiotomatiki",
+  storageNotPersisted: "Kivinjari kinaweza kufuta data nafasi ikipungua: sawazisha mara kwa mara",
+  updateAvailable: "Toleo jipya la programu liko tayari",
+  updateNow: "Sasisha sasa",
+  updateAfterForm:
+    "Toleo jipya liko tayari: litasakinishwa baada ya kuhifadhi au kughairi fomu hii",
+  updating: "Inasasisha…",
+  otherDetails: "Maelezo mengine",
 };
 
 /** Languages the app ships. */

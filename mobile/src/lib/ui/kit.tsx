@@ -180,7 +180,15 @@ export function Screen({
 }
 
 /** Body text. */
-export function P({ children, muted = false, testID }: { children: ReactNode; muted?: boolean; testID?: string }) {
+export function P({
+  children,
+  muted = false,
+  testID,
+}: {
+  children: ReactNode;
+  muted?: boolean;
+  testID?: string;
+}) {
   return (
     <Text style={[styles.p, muted && { color: COLORS.muted }]} testID={testID}>
       {children}
@@ -242,7 +250,13 @@ const styles = StyleSheet.create({
   chipTextOn: { color: "#ffffff" },
   section: { gap: 8, paddingVertical: 8 },
   sectionTitle: { fontSize: 19, fontWeight: "700", color: COLORS.text },
-  badge: { borderWidth: 2, borderRadius: 6, paddingHorizontal: 8, paddingVertical: 4, alignSelf: "flex-start" },
+  badge: {
+    borderWidth: 2,
+    borderRadius: 6,
+    paddingHorizontal: 8,
+    paddingVertical: 4,
+    alignSelf: "flex-start",
+  },
   badgeText: { fontSize: 15, fontWeight: "700" },
   p: { fontSize: 17, color: COLORS.text },
 });

@@ -1,0 +1,313 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import { adminDb, closeAdmin, createUser } from "@/test-support/emulator";
+import { lesionPng } from "@/test-support/test-png";
+import { localStackOptions, startWebServer } from "../web/serve";
+
+/*
+ * The CHW app as an installed offline PWA, in Debian's headless Chromium against the local
+ * stack: one online visit, then cold starts with no network (context offline and every stack
+ * request blocked), signed in, records and a photo saved offline and applied on the server on
+ * reconnect (checked with firebase-admin); the Auth endpoints answering a captive portal's HTML,
+ * a JSON 503 or nothing at start-up never sign the CHW out; a new version waits while a form is
+ * open and, applied, loses no pending record. Screenshots land in mobile/e2e/screenshots/.
+ */
+
+const SHOTS = join(__dirname, "screenshots");
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+/** Every request to the stack (Auth, Firestore, the API and image-store proxies). */
+const STACK = [/127\.0\.0\.1:9099/, /127\.0\.0\.1:8080/, /\/api\//, /\/image-store\//];
+
+let browser: Browser;
+let server: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startWebServer(localStackOptions(0));
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await closeAdmin();
+});
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SHOTS, `pwa-${name}.png`), fullPage: true });
+
+/** Cuts the stack off: the browser is offline and every stack request is aborted. */
+async function cutOff(context: BrowserContext, offline = true): Promise<void> {
+  for (const re of STACK) await context.route(re, (r) => r.abort("internetdisconnected"));
+  await context.setOffline(offline);
+}
+
+async function reconnect(context: BrowserContext): Promise<void> {
+  for (const re of STACK) await context.unroute(re);
+  await context.setOffline(false);
+}
+
+/** First online visit: sign in and wait until the service worker has precached the app. */
+async function firstVisit(context: BrowserContext, chw: { email: string; password: string }) {
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByTestId("sign-in-screen").waitFor();
+  await page.getByTestId("email").fill(chw.email);
+  await page.getByTestId("password").fill(chw.password);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("patient-list-screen").waitFor();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  return page;
+}
+
+async function newPatient(page: Page, name: string): Promise<void> {
+  await page.getByTestId("new-patient").click();
+  await page.getByTestId("patient-name").fill(name);
+  await page.getByTestId("sex-female").click();
+  await page.getByTestId("patient-age").fill("30");
+  await page.getByTestId("patient-village").fill("Bondo");
+  await page.getByTestId("save-patient").click();
+  await page.getByTestId("patient-screen").waitFor();
+}
+
+/** Resolves when firebase-admin sees `predicate` hold for the CHW's documents. */
+async function onServer(
+  collection: string,
+  chwId: string,
+  predicate: (docs: Record<string, unknown>[]) => boolean,
+  what: string,
+): Promise<Record<string, unknown>[]> {
+  const started = Date.now();
+  for (;;) {
+    const snap = await adminDb().collection(collection).where("chw_id", "==", chwId).get();
+    const docs = snap.docs.map((d) => d.data());
+    if (predicate(docs)) return docs;
+    if (Date.now() - started > 90_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+it("is installable: manifest with 192/512 and maskable icons, a service worker controlling the page", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as {
+    name: string;
+    short_name: string;
+    display: string;
+    start_url: string;
+    theme_color: string;
+    icons: { src: string; sizes: string; purpose: string; type: string }[];
+  };
+  expect(manifest).toMatchObject({
+    display: "standalone",
+    start_url: "./",
+    theme_color: "#0b5394",
+  });
+  expect(manifest.name.length).toBeGreaterThan(0);
+  expect(manifest.short_name.length).toBeGreaterThan(0);
+  expect(manifest.icons.map((i) => `${i.sizes} ${i.purpose}`).sort()).toEqual([
+    "192x192 any",
+    "512x512 any",
+    "512x512 maskable",
+  ]);
+  for (const icon of manifest.icons) {
+    const res = await fetch(`${server.url}/${icon.src}`);
+    expect(res.headers.get("content-type")).toBe("image/png");
+    const png = Buffer.from(await res.arrayBuffer());
+    // PNG signature, then IHDR width and height.
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    const [w, h] = icon.sizes.split("x").map(Number);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([w, h]);
+  }
+  expect(await page.locator('link[rel="manifest"]').count()).toBe(1);
+  await context.close();
+});
+
+it("after one online visit: offline cold start signed in, patient + case with photo saved offline, applied on reconnect", async () => {
+  const chw = await createUser("chw");
+  const context = await browser.newContext({ viewport: { width: 420, height: 1400 } });
+  const errors: string[] = [];
+  context.on("weberror", (e) => errors.push(e.error().message));
+  let page = await firstVisit(context, chw);
+  await newPatient(page, "Online Amina");
+  await onServer("patients", chw.uid, (d) => d.length === 1, "the online patient");
+
+  // No network at all, and the tab is closed: a cold start.
+  await cutOff(context);
+  await page.close();
+  page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
+  await page.getByText("Online Amina").waitFor();
+  await page.getByText("Offline: changes are saved").waitFor();
+  await shot(page, "01-offline-cold-start");
+
+  await newPatient(page, "Offline Baraka");
+  await page.getByTestId("new-case").click();
+  await page.getByTestId("body-site").fill("right shin");
+  await page.getByTestId("duration").fill("5");
+  await page.getByTestId("danger-bleeding").click();
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByTestId("add-photo").click();
+  await (await chooser).setFiles({ name: "l.png", mimeType: "image/png", buffer: lesionPng() });
+  await page.getByText("Photo 1: 1024×768").waitFor();
+  // Triage loads tfjs and the model from the precache, offline.
+  await page.getByTestId("assess").click();
+  await page.getByTestId("risk-RED").waitFor();
+  await page.getByTestId("demo-label").waitFor();
+  await page.getByTestId("save-case").click();
+  await page.getByTestId("case-detail-screen").waitFor();
+  await shot(page, "02-case-saved-offline");
+
+  // Reload again offline: everything is still there, still pending.
+  await page.reload();
+  await page.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
+  await page.getByText("Offline Baraka").waitFor();
+  await page.getByTestId("open-sync").click();
+  await page.getByText("Records waiting for the server: 2").waitFor();
+  await page.getByText("Photos waiting to upload: 1").waitFor();
+  await page.getByTestId("storage-usage").waitFor();
+  await shot(page, "03-sync-offline");
+
+  await reconnect(context);
+  const cases = await onServer(
+    "cases",
+    chw.uid,
+    (d) =>
+      d.length === 1 &&
+      (d[0]?.images as { state: string }[] | undefined)?.[0]?.state !== undefined &&
+      ["verified", "analysed"].includes((d[0]?.images as { state: string }[])[0]!.state),
+    "the offline case with its photo verified",
+  );
+  expect(cases[0]).toMatchObject({ risk_level: "RED" });
+  const patients = await onServer("patients", chw.uid, (d) => d.length === 2, "both patients");
+  expect(patients.map((p) => (p.demographics as { name: string }).name).sort()).toEqual([
+    "Offline Baraka",
+    "Online Amina",
+  ]);
+  await page.getByText("Photos waiting to upload: 0").waitFor({ timeout: 60_000 });
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", async () => {
+  const chw = await createUser("chw");
+  const context = await browser.newContext();
+  const first = await firstVisit(context, chw);
+  const auth = /(identitytoolkit|securetoken)\.googleapis\.com/;
+  const answers: [string, (r: Route) => Promise<void> | undefined][] = [
+    [
+      "captive portal (HTML 200)",
+      (r) =>
+        r.fulfill({ status: 200, contentType: "text/html", body: "<html>Log in to Wi-Fi</html>" }),
+    ],
+    [
+      "JSON 503",
+      (r) =>
+        r.fulfill({
+          status: 503,
+          contentType: "application/json",
+          body: JSON.stringify({ error: { code: 503, message: "UNAVAILABLE" } }),
+        }),
+    ],
+    [
+      "portal JSON 200",
+      (r) => r.fulfill({ status: 200, contentType: "application/json", body: "{}" }),
+    ],
+    ["no answer", () => undefined],
+  ];
+  for (const [what, answer] of answers) {
+    await context.route(auth, answer);
+    await first.reload();
+    await first.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
+    expect(await first.getByTestId("sign-in-screen").count()).toBe(0);
+    await context.unroute(auth);
+    // Still signed in once the network is healthy again (the session was never cleared).
+    await first.reload();
+    await first.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
+    expect({ what, signedOut: await first.getByTestId("sign-in-screen").count() }).toEqual({
+      what,
+      signedOut: 0,
+    });
+  }
+  await context.close();
+});
+
+it("an update downloads in the background, waits while a form is open, and loses no pending record", async () => {
+  const chw = await createUser("chw");
+  const context = await browser.newContext({ viewport: { width: 420, height: 1200 } });
+  const page = await firstVisit(context, chw);
+  const before = await page.evaluate(() => document.documentElement.dataset.build);
+
+  // A record pending (the stack is cut off; the web server still answers).
+  await cutOff(context, false);
+  await newPatient(page, "Pending Chausiku");
+  await page.getByRole("button", { name: "Back" }).click();
+
+  // A new version is deployed: a real second build, served from the same origin.
+  const next = mkdtempSync(join(tmpdir(), "dd-pwa-next-"));
+  const built = spawnSync(
+    "npx",
+    ["vite", "build", "--config", "web/vite.config.mts", "--outDir", next, "--emptyOutDir"],
+    { cwd: join(__dirname, ".."), env: { ...process.env, DD_BUILD_ID: "next-version" } },
+  );
+  expect(built.status).toBe(0);
+  const port = new URL(server.url).port;
+  await server.close();
+  server = await startWebServer(localStackOptions(Number(port), next));
+
+  // The CHW has a form open when the update arrives: it is not offered.
+  await page.getByTestId("new-patient").click();
+  await page.getByTestId("patient-name").fill("Half typed");
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+  await page.getByTestId("update-after-form").waitFor({ timeout: 60_000 });
+  expect(await page.getByTestId("apply-update").count()).toBe(0);
+  await shot(page, "04-update-waits-for-form");
+  await page
+    .getByRole("button", { name: "Cancel" })
+    .or(page.getByRole("button", { name: "Back" }))
+    .first()
+    .click();
+
+  await page.getByTestId("update-available").waitFor();
+  await shot(page, "05-update-available");
+  await page.getByTestId("apply-update").click();
+  await page.waitForFunction(
+    () => document.documentElement.dataset.build === "next-version",
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  expect(before).not.toBe("next-version");
+  await page.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
+  await page.getByText("Pending Chausiku").waitFor();
+  await page.getByTestId("open-sync").click();
+  await page.getByText("Records waiting for the server: 1").waitFor();
+
+  await reconnect(context);
+  const patients = await onServer(
+    "patients",
+    chw.uid,
+    (d) => d.length === 1,
+    "the pending patient",
+  );
+  expect((patients[0]?.demographics as { name: string }).name).toBe("Pending Chausiku");
+  await context.close();
+  rmSync(next, { recursive: true, force: true });
+});
