@@ -282,7 +282,7 @@ function RouteScreen({
           onAnswer={(text) => {
             // An edit of the case answers the doctor's request (the server marks it answered).
             const notes = view.record.triage_data.notes;
-            engine.saveCase({
+            void engine.saveCase({
               ...view.record,
               triage_data: {
                 ...view.record.triage_data,
@@ -294,7 +294,7 @@ function RouteScreen({
           onAddPhoto={() => {
             void services.photoSource.capture().then((p) => {
               if (!p) return;
-              engine.saveCase(
+              void engine.saveCase(
                 {
                   ...view.record,
                   images: [

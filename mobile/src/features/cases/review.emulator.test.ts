@@ -1,5 +1,6 @@
 import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
 import { memoryStore } from "@/lib/storage/key-value-store";
+import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { newId } from "@/lib/ids";
 import { UploadQueue } from "@/features/photos/upload-queue";
 import { SyncEngine } from "@/features/sync/sync-engine";
@@ -46,6 +47,7 @@ describe("doctor review through the app's listeners", () => {
     clients.push(client, doctorClient);
     const uploads = new UploadQueue({
       kv: memoryStore(),
+      photos: memoryPhotoStore(),
       requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
       put: () => Promise.reject(new Error("unused")),
       now: Date.now,
@@ -70,7 +72,7 @@ describe("doctor review through the app's listeners", () => {
       demographics: { name: "Achieng", sex: "female", age_years: 34, village: "Kisumu" },
     });
     if (p.kind !== "ok") throw new Error("patient not saved");
-    const c = engine.saveCase({
+    const c = await engine.saveCase({
       patient_id: p.id,
       triage_data: { body_site: "left forearm", duration_days: 3, symptoms: [], danger_signs: [] },
       risk_level: "YELLOW",
@@ -98,7 +100,7 @@ describe("doctor review through the app's listeners", () => {
     );
 
     const view = caseOf(engine.getSnapshot())!;
-    engine.saveCase({
+    await engine.saveCase({
       ...view.record,
       triage_data: { ...view.record.triage_data, notes: "Two weeks" },
     });
