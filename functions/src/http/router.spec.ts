@@ -54,6 +54,29 @@ describe("router", () => {
     expect(wrongMethod.status).to.equal(405);
   });
 
+  it("answers a malformed % escape in the path 400 with a code, before authentication", async () => {
+    let authenticated = 0;
+    const r = createRouter([echo], {
+      authenticator: {
+        authenticate: () => {
+          authenticated += 1;
+          return Promise.resolve({ uid: "chw-1", role: "chw" });
+        },
+      },
+      maxBodyBytes: () => 100,
+    });
+    for (const path of [
+      "/v1/cases/%E0%A4%A/things",
+      "/v1/cases/%zz/things",
+      "/v1/cases/%/things",
+    ]) {
+      const res = await r(request({ method: "POST", path }));
+      expect(res.status, path).to.equal(400);
+      expect((res.body as { error: { code: string } }).error.code).to.equal(ErrorCode.BAD_REQUEST);
+    }
+    expect(authenticated).to.equal(0);
+  });
+
   it("rejects a body over the cap with 413 before the handler runs", async () => {
     const res = await router()(
       request({ method: "POST", path: "/v1/cases/x/things", rawBody: Buffer.alloc(101) }),

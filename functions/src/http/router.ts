@@ -127,6 +127,15 @@ export function createRouter(
   };
 }
 
+/** A malformed `%` escape is the client's error (400), found before authentication runs. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError(ErrorCode.BAD_REQUEST, "Malformed percent-encoding in the path");
+  }
+}
+
 function match(
   table: readonly CompiledRoute[],
   req: HttpRequest,
@@ -139,7 +148,7 @@ function match(
     if (route.method !== req.method) continue;
     const params: Record<string, string> = {};
     keys.forEach((key, i) => {
-      params[key] = decodeURIComponent(m[i + 1] ?? "");
+      params[key] = decodeParam(m[i + 1] ?? "");
     });
     return { route, params };
   }

@@ -8,7 +8,7 @@ function harness(over: Partial<SyncBatchDeps> = {}) {
   const store = new MemorySyncStore();
   const deps: SyncBatchDeps = {
     store,
-    roleOf: () => Promise.resolve("chw"),
+    accountOf: () => Promise.resolve({ role: "chw", disabled: false }),
     writeBack: (_id, fields) => {
       written.push(fields);
       return Promise.resolve();
@@ -102,7 +102,24 @@ describe("applySync handler", () => {
       {},
       "SYNC_2002",
     ],
-    ["a named user who is not a CHW", {}, { roleOf: () => Promise.resolve("doctor") }, "SYNC_2002"],
+    [
+      "a named user who is not a CHW",
+      {},
+      { accountOf: () => Promise.resolve({ role: "doctor", disabled: false }) },
+      "SYNC_2002",
+    ],
+    [
+      "a named user who does not exist",
+      {},
+      { accountOf: () => Promise.resolve(undefined) },
+      "SYNC_2002",
+    ],
+    [
+      "a disabled CHW",
+      {},
+      { accountOf: () => Promise.resolve({ role: "chw", disabled: true }) },
+      "SYNC_2002",
+    ],
     ["a document with extra fields", { data: { ...batch, status: "applied" } }, {}, "SYNC_1000"],
     [
       "more than 500 records",

@@ -38,8 +38,11 @@ export interface SyncBatchEvent {
 export interface SyncBatchDeps {
   /** Where the batch is applied (the same core and store as the HTTPS routes). */
   store: SyncStore;
-  /** The role claim of a user (undefined when the user has none or does not exist). */
-  roleOf(uid: string): Promise<string | undefined>;
+  /**
+   * The standing of a user: the role claim (undefined when none), and whether the account is
+   * disabled in Auth or in its `users/{uid}` document. Undefined when the user does not exist.
+   */
+  accountOf(uid: string): Promise<{ role: string | undefined; disabled: boolean } | undefined>;
   /** Writes the outcome fields onto the batch document. */
   writeBack(batchId: string, fields: Record<string, unknown>): Promise<void>;
   /** True on the functions emulator, whose Firestore events carry a placeholder writer. */
@@ -80,7 +83,14 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
     if (!(e instanceof AppError)) throw e;
     return refuse(e.code, e.message);
   }
-  if ((await deps.roleOf(batch.chw_id)) !== "chw") {
+  // The trigger has no token to check, so the account is read at apply time: a batch a
+  // disabled CHW's device writes (or queued offline and delivers later) is refused, not applied.
+  // Its changes stay in the rejected document for an operator to export.
+  const account = await deps.accountOf(batch.chw_id);
+  if (account?.disabled === true) {
+    return refuse(ErrorCode.FORBIDDEN, "The account is disabled");
+  }
+  if (account?.role !== "chw") {
     return refuse(ErrorCode.FORBIDDEN, "Only CHWs sync");
   }
   const out = await receiveBatch(deps.store, {
@@ -101,15 +111,25 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
   });
 }
 
-/** Production dependencies: Auth custom claims and the batch document itself. */
+/** Production dependencies: the Auth user, its `users/{uid}` document and the batch document. */
 export function defaultSyncBatchDeps(): SyncBatchDeps {
   return {
     store: firestoreSyncStore(db()),
-    roleOf: async (uid) => {
+    accountOf: async (uid) => {
+      // A uid that is not one path segment cannot name an account document.
+      const profile = uid.includes("/")
+        ? Promise.resolve(undefined)
+        : db()
+            .doc(`users/${uid}`)
+            .get()
+            .then((d) => d.data());
       try {
-        const user = await getAuth(adminApp()).getUser(uid);
+        const [user, doc] = await Promise.all([getAuth(adminApp()).getUser(uid), profile]);
         const role = (user.customClaims as { role?: unknown } | undefined)?.role;
-        return typeof role === "string" ? role : undefined;
+        return {
+          role: typeof role === "string" ? role : undefined,
+          disabled: user.disabled || doc?.disabled === true,
+        };
       } catch (e) {
         if ((e as { code?: string }).code === "auth/user-not-found") return undefined;
         throw e;

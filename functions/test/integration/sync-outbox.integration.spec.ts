@@ -4,6 +4,8 @@ import { deleteApp } from "firebase/app";
 import type { FirebaseApp } from "firebase/app";
 import { doc, getDoc, setDoc, terminate } from "firebase/firestore";
 import type { Firestore as WebFirestore } from "firebase/firestore";
+import { getAuth as getAdminAuth } from "firebase-admin/auth";
+import { emulatorAdminApp } from "../../../infra/src/seed";
 import { adminDb, createUser, device, kase, patient, processed, seedSync } from "./sync-helpers";
 import type { TestUser } from "./sync-helpers";
 
@@ -89,6 +91,33 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     expect(done.error!.code).to.equal("SYNC_2002");
     expect((await adminDb().doc(`syncScopes/${doctor.uid}`).get()).exists).to.equal(false);
   });
+
+  // A device keeps writing after its CHW's account is disabled (the token is still unexpired,
+  // or the batch sat in the SDK's offline queue). The trigger has no token, so it reads the
+  // account itself: the Auth user's disabled flag, and `users/{uid}.disabled`.
+  for (const [where, disable] of [
+    [
+      "in Auth",
+      (uid: string) => getAdminAuth(emulatorAdminApp()).updateUser(uid, { disabled: true }),
+    ],
+    [
+      "in users/{uid}",
+      (uid: string) => adminDb().doc(`users/${uid}`).set({ role: "chw", disabled: true }),
+    ],
+  ] as const) {
+    it(`refuses a batch of a CHW disabled ${where}, applying none of it`, async () => {
+      const off = await createUser("chw");
+      await disable(off.uid);
+      const batchId = randomUUID();
+      await adminDb()
+        .doc(`syncBatches/${batchId}`)
+        .set({ chw_id: off.uid, device_id: "x", changes: { patients: [patient()] } });
+      const done = await processed(batchId);
+      expect(done.status).to.equal("rejected");
+      expect(done.error!.code).to.equal("SYNC_2002");
+      expect((await adminDb().doc(`syncScopes/${off.uid}`).get()).exists).to.equal(false);
+    });
+  }
 
   it("refuses a malformed batch document with a code", async () => {
     const batchId = randomUUID();
