@@ -1,4 +1,4 @@
-// Flat ESLint config: type-checked typescript-eslint rules, all errors (STYLE.md rule 16).
+// Flat ESLint config: type-checked typescript-eslint rules, all errors.
 import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 import reactHooks from "eslint-plugin-react-hooks";
@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    // Pure domain code and the shared contract import no SDK (STYLE.md rule 3).
+    // Pure domain code and the shared contract import no SDK.
     files: ["functions/src/domain/**/*.ts", "contract/src/**/*.ts"],
     rules: {
       "no-restricted-imports": [

@@ -1,5 +1,5 @@
 /**
- * Request and answer shapes of the image and diagnosis routes (DESIGN.md §5 HTTP API, §7).
+ * Request and answer shapes of the image and diagnosis routes (docs/design.md §5 HTTP API, §7).
  * The JSON Schemas are the contract: the server validates with them and the app can check a
  * request before queuing it. They are compiled with every other schema (validate.ts).
  */

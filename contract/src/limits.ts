@@ -48,15 +48,15 @@ export const LIMITS = {
   maxImageBytes: 10 * 1024 * 1024,
   /** Largest JSON-encoded column on the WatermelonDB routes (characters; one record's cap). */
   maxJsonColumnChars: 64 * 1024,
-  /** Future timestamps further ahead than this are clamped to server time (DESIGN.md §5). */
+  /** Future timestamps further ahead than this are clamped to server time (docs/design.md §5). */
   maxClockSkewMs: 5 * 60_000,
   /** Timestamps below this (after the seconds→ms conversion) are invalid: before 2015-01-01. */
   minTimestampMs: 1_420_070_400_000,
   /** Largest timestamp accepted on the wire before clamping (ms; year ~5138). */
   maxTimestampMs: 1e14,
-  /** Values below this are seconds (seed clients) and are converted to ms (DESIGN.md §5). */
+  /** Values below this are seconds (seed clients) and are converted to ms (docs/design.md §5). */
   secondsThreshold: 1e11,
-  /** Tombstones and receipts are kept at least this long (DESIGN.md §5: ≥ 180 days). */
+  /** Tombstones and receipts are kept at least this long (docs/design.md §5: ≥ 180 days). */
   tombstoneRetentionMs: 180 * 24 * 3600_000,
 } as const;
 

@@ -156,7 +156,7 @@ export function resolveConflict(local: ChwVersion | undefined, remote: ChwVersio
   return { winner: "local", outcome: "stale", reason: REASONS.TIE_LOST };
 }
 
-/** The object key of an image: `cases/{case_id}/{sha256}.{ext}` (DESIGN.md §7). */
+/** The object key of an image: `cases/{case_id}/{sha256}.{ext}` (docs/design.md §7). */
 export function imageKeyFor(caseId: string, sha256: string, contentType: ImageContentType): string {
   return `cases/${caseId}/${sha256}.${IMAGE_TYPES[contentType]}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Record shapes of the sync contract (DESIGN.md §5, docs/sync-protocol.md). "Client" shapes are
+ * Record shapes of the sync contract (docs/design.md §5, docs/sync-protocol.md). "Client" shapes are
  * what a device sends; "stored" shapes add the server-owned fields the server keeps.
  */
 
@@ -31,7 +31,7 @@ export const IMAGE_TYPES = {
 /** An accepted image content type. */
 export type ImageContentType = keyof typeof IMAGE_TYPES;
 
-/** States of one image on a case (DESIGN.md §7). */
+/** States of one image on a case (docs/design.md §7). */
 export const IMAGE_STATES = ["queued", "uploaded", "verified", "rejected", "analysed"] as const;
 /** An image state. */
 export type ImageState = (typeof IMAGE_STATES)[number];
@@ -166,7 +166,7 @@ export interface PullQuery {
   limit?: string;
 }
 
-/** Per-record outcomes (DESIGN.md §5). */
+/** Per-record outcomes (docs/design.md §5). */
 export const OUTCOMES = ["applied", "duplicate", "stale", "rejected"] as const;
 /** A per-record outcome. */
 export type Outcome = (typeof OUTCOMES)[number];

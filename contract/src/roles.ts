@@ -1,4 +1,4 @@
-/** Roles carried in the `role` custom claim (DESIGN.md §4). Anything else counts as no role. */
+/** Roles carried in the `role` custom claim (docs/design.md §4). Anything else counts as no role. */
 export const ROLES = ["chw", "doctor", "admin"] as const;
 
 /** One of the three roles. */

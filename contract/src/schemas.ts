@@ -3,7 +3,7 @@ import { LIMITS } from "./limits";
 import { IMAGE_TYPES, RISK_LEVELS } from "./records";
 
 /*
- * JSON Schemas of every sync payload (DESIGN.md §2: additionalProperties false, bounds on every
+ * JSON Schemas of every sync payload (docs/design.md §2: additionalProperties false, bounds on every
  * string, array and number). Envelopes and records are separate schemas on purpose: the envelope
  * is checked first (a bad envelope is a 400), then each record on its own, so one bad record is
  * rejected with a reason while the rest of the batch still applies.

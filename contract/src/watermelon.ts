@@ -6,7 +6,7 @@ import { REASONS } from "./records";
 import type { PushTable, WatermelonRaw } from "./records";
 
 /*
- * The WatermelonDB edge of the contract (DESIGN.md §5): WatermelonDB columns are scalar, so the
+ * The WatermelonDB edge of the contract (docs/design.md §5): WatermelonDB columns are scalar, so the
  * object-valued fields travel as JSON strings. Pushed raw records also carry the device's own
  * bookkeeping (`_status`, `_changed`, `created_at`, `updated_at`) and every column the device
  * pulled, server-owned ones included: those are dropped here, not rejected, because a device

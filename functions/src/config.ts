@@ -24,7 +24,7 @@ export const params = {
     description: "HMAC secret of the local image store's URLs (emulator stack only)",
     default: "",
   }),
-  // AI pipeline (DESIGN.md §6). Local values point at the MedGemma stand-in (functions/.env.local).
+  // AI pipeline (docs/design.md §6). Local values point at the MedGemma stand-in (functions/.env.local).
   medgemmaProvider: defineString("MEDGEMMA_PROVIDER", {
     description: "vertex (Vertex AI :predict) or openai (vLLM/Ollama /v1/chat/completions)",
     default: "vertex",

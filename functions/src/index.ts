@@ -1,4 +1,4 @@
-// Deployed names are the export names (DESIGN.md fixes `api`); keep them stable.
+// Deployed names are the export names (docs/design.md fixes `api`); keep them stable.
 export { api } from "./triggers/api";
 export { verifyImage } from "./triggers/verify-image";
 export { onDiagnosisWritten } from "./triggers/on-diagnosis-written";

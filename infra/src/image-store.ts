@@ -80,7 +80,7 @@ export interface LocalImageStoreOptions {
 }
 
 /**
- * The local stand-in for Cloud Storage (DESIGN.md §7): objects in memory, signed expiring
+ * The local stand-in for Cloud Storage (docs/design.md §7): objects in memory, signed expiring
  * tokens instead of V4 signatures, the same bound headers (Content-Type,
  * x-goog-content-length-range, x-goog-if-generation-match: 0), and after each upload the same
  * verification handler that `verifyImage` runs on `onObjectFinalized` in production (retried

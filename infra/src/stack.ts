@@ -11,7 +11,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
 export const PROJECT_ID = "demo-dermadetect";
 export const REGION = "us-central1";
 
-/** Pinned emulator ports (DESIGN.md §3). */
+/** Pinned emulator ports (docs/design.md §3). */
 export const PORTS = {
   firestore: 8080,
   auth: 9099,

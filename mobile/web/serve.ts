@@ -95,7 +95,7 @@ export function startWebServer(
   });
 }
 
-/** Settings for the local emulator stack (DESIGN.md §3). */
+/** Settings for the local emulator stack (docs/design.md §3). */
 export function localStackOptions(port: number, distDir?: string): WebServerOptions {
   return {
     port,

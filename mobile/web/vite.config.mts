@@ -1,4 +1,4 @@
-// Browser build of the app through react-native-web (DESIGN.md §2): `npm run build:web -w mobile`.
+// Browser build of the app through react-native-web (docs/design.md §2): `npm run build:web -w mobile`.
 // An installable offline PWA: web app manifest, icons rendered at build time, and a Workbox
 // service worker (vite-plugin-pwa, generateSW) that precaches the shell, every chunk and the
 // triage model files. Updates wait for the CHW ("prompt"), never skipWaiting on their own.

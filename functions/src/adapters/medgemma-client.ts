@@ -22,7 +22,7 @@ interface CommonConfig {
   retry: CallRetry;
 }
 
-/** MedGemma deployed from Model Garden on a Vertex AI endpoint (DESIGN.md §6). */
+/** MedGemma deployed from Model Garden on a Vertex AI endpoint (docs/design.md §6). */
 export interface VertexConfig extends CommonConfig {
   provider: "vertex";
   project: string;

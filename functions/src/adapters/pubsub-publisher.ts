@@ -2,7 +2,7 @@ import { PubSub } from "@google-cloud/pubsub";
 import type { MessagePublisher } from "../domain/analysis-ports";
 import { projectId } from "../config";
 
-/** Topic of analysis requests (DESIGN.md §6). */
+/** Topic of analysis requests (docs/design.md §6). */
 export const ANALYSIS_TOPIC = "case-analysis-requested";
 /** Dead-letter topic: jobs that failed on every one of their deliveries. */
 export const ANALYSIS_DLQ_TOPIC = "case-analysis-requested-dlq";

@@ -21,7 +21,7 @@ export const scopeRef = (db: Firestore, chwId: string) => db.doc(`syncScopes/${c
  * transaction: it assigns the next `server_seq` (the pull cursor), stamps `server_updated_at`,
  * and keeps the manifest in step. Because every writer of the scope reads and writes the scope
  * document, Firestore serialises them, so `server_seq` order equals commit order and a pull by
- * `server_seq > cursor` can never skip a committed change (DESIGN.md §5).
+ * `server_seq > cursor` can never skip a committed change (docs/design.md §5).
  *
  * Firestore transactions need every read before the first write: call `openScope` and read
  * the records first, then `put`, then `commit`.

@@ -113,7 +113,7 @@ describe("verify-token: Firebase ID tokens with jose", () => {
     expect(auth).to.deep.equal({ uid: "doc-9", role: "doctor" });
   });
 
-  // Each row breaks exactly one rule of DESIGN.md §4; each must be refused on its own.
+  // Each row breaks exactly one rule of docs/design.md §4; each must be refused on its own.
   const refused: Array<[string, () => Promise<string>, ErrorCode]> = [
     [
       "alg none",

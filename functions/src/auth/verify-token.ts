@@ -7,7 +7,7 @@ import type { AuthContext, Authenticator, HttpRequest } from "../http/router";
 export const SECURETOKEN_JWKS_URL =
   "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com";
 
-/** Clock skew tolerated on exp/iat/auth_time (DESIGN.md §4: at most 60 s). */
+/** Clock skew tolerated on exp/iat/auth_time (docs/design.md §4: at most 60 s). */
 export const CLOCK_TOLERANCE_S = 60;
 /** Firebase ID tokens live one hour; a few minutes more absorbs skew. */
 const MAX_TOKEN_AGE = "65m";
@@ -45,7 +45,7 @@ export function bearerToken(req: Pick<HttpRequest, "headers">): string {
 }
 
 /**
- * Verifies Firebase ID tokens with jose exactly as DESIGN.md §4 lists. jose checks alg, kid,
+ * Verifies Firebase ID tokens with jose exactly as docs/design.md §4 lists. jose checks alg, kid,
  * signature, iss, aud, exp, iat (via maxTokenAge); `sub` bounds, `auth_time` in the past and the
  * role claim are checked here because jose does not (reference/reliability-security.md §0.1).
  */
@@ -68,7 +68,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
   async function claimsOf(token: string): Promise<jose.JWTPayload> {
     if (opts.emulator) {
       // Emulator mode trusts only unsigned emulator tokens; an RS256 token is refused without
-      // contacting Google (DESIGN.md §4).
+      // contacting Google (docs/design.md §4).
       let header: jose.ProtectedHeaderParameters;
       try {
         header = jose.decodeProtectedHeader(token);

@@ -27,7 +27,7 @@ export interface Findings {
 
 const shortText = { type: "string", minLength: 1, maxLength: 500 } as const;
 
-/** JSON Schema of `Findings` (DESIGN.md §2: closed objects, bounds on everything). */
+/** JSON Schema of `Findings` (docs/design.md §2: closed objects, bounds on everything). */
 export const findingsSchema: JSONSchemaType<Findings> = {
   $id: "ai-findings",
   type: "object",

@@ -19,7 +19,7 @@ import type {
 } from "@dermadetect/contract";
 
 /*
- * The pure half of applySyncBatch (STYLE.md rule 3: planner apart from the effects). Given the
+ * The pure half of applySyncBatch (planner apart from the effects). Given the
  * checked records of one chunk and the documents read in its transaction, it decides each
  * record's outcome and the exact fields to write. It never sees an SDK type: server timestamps
  * and sequence numbers are added by the adapter that executes the plan.

@@ -34,7 +34,7 @@ import { MAX_DELIVERIES, backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode } from "../errors";
 import { errorName, log } from "../logger";
 
-/** Function timeout; every model call and retry must end before it (DESIGN.md §6). */
+/** Function timeout; every model call and retry must end before it (docs/design.md §6). */
 export const ANALYZE_TIMEOUT_SECONDS = 540;
 
 /** Everything `analyzeCase` talks to, injectable so tests can run it in-process. */

@@ -67,7 +67,7 @@ export async function handleApiRequest(req: Request, res: Response): Promise<voi
   res.status(out.status).json(out.body);
 }
 
-/** The HTTPS API (DESIGN.md §5): sync, images, diagnoses, health. */
+/** The HTTPS API (docs/design.md §5): sync, images, diagnoses, health. */
 export const api = onRequest(
   { cors: false, timeoutSeconds: 120, memory: "512MiB" },
   handleApiRequest,

@@ -7,7 +7,7 @@ import { account, call, captureLogs } from "./access-helpers";
 import type { Account, Answer, LogCapture } from "./access-helpers";
 
 // Function-level authorization of every route of the `api` function, over HTTP on the
-// functions emulator: who may call what (DESIGN.md §5 route table), that a role in the request
+// functions emulator: who may call what (docs/design.md §5 route table), that a role in the request
 // counts for nothing, that disabled or demoted accounts are refused, and that no token or
 // patient value reaches a log line or an error body.
 

@@ -178,7 +178,7 @@ describe("fuzzing every API input (issue 9)", function () {
         const answer = await send(method as "POST", path, token, text(t));
         if (t === null || typeof t !== "object") {
           // A JSON body that is not an object or array never reaches the function: the
-          // framework's strict JSON parser answers 400 itself (DESIGN.md §5 notes it), as HTML.
+          // framework's strict JSON parser answers 400 itself (docs/design.md §5 notes it), as HTML.
           expect(answer.status, answer.text.slice(0, 100)).to.be.oneOf([400, 413]);
           expect(answer.text).to.not.match(/at .+\.(js|ts):\d+/);
           expect(answer.text).to.not.contain(SENTINEL);

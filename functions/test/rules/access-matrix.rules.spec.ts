@@ -25,7 +25,7 @@ import { PORTS, PROJECT_ID, ROOT } from "../../../infra/src/stack";
 import { fetchRuleCoverage, unevaluatedExpressions } from "./rule-coverage";
 
 // The full access matrix of firestore.rules: principal × fixture document × operation. The
-// expectations below are the specification (DESIGN.md §4–5, issue 4), written independently of
+// expectations below are the specification (docs/design.md §4–5, issue 4), written independently of
 // the rules; every cell is generated from these tables and checked against the emulator.
 
 type Op = "get" | "list" | "create" | "update" | "delete";
@@ -216,7 +216,7 @@ const TARGETS: readonly Target[] = [
   },
 ];
 
-/** Server-owned fields per collection (DESIGN.md §5, data-layout decision): no client writes them. */
+/** Server-owned fields per collection (docs/design.md §5, data-layout decision): no client writes them. */
 const SERVER_FIELDS: Record<string, readonly string[]> = {
   patients: [
     "chw_id",

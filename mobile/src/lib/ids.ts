@@ -1,5 +1,5 @@
 /**
- * Client-generated record ids (DESIGN.md §5: UUIDs). Uses crypto.getRandomValues where the
+ * Client-generated record ids (docs/design.md §5: UUIDs). Uses crypto.getRandomValues where the
  * platform has it (browsers, Node, RN with a polyfill); otherwise Math.random, which is fine for
  * uniqueness on one device (ids are not secrets).
  */

@@ -17,7 +17,7 @@ import {
 import type { Firestore } from "firebase/firestore";
 import { newId } from "@/lib/ids";
 
-/** The local stack's project and ports (DESIGN.md §3). */
+/** The local stack's project and ports (docs/design.md §3). */
 export const PROJECT_ID = "demo-dermadetect";
 export const FIRESTORE = { host: "127.0.0.1", port: 8080 };
 export const AUTH_URL = "http://127.0.0.1:9099";

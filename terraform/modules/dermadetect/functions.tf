@@ -1,4 +1,4 @@
-# Gen2 functions built from functions/ (DESIGN.md section 2). `npm run build` bundles
+# Gen2 functions built from functions/ (docs/design.md section 2). `npm run build` bundles
 # functions/src into functions/lib/index.js; terraform zips that bundle with a deploy-only
 # package.json, uploads it under a content hash and deploys every function from it.
 
@@ -24,7 +24,7 @@ locals {
   # subscription -> HTTPS), pubsub | firestore | storage (Eventarc trigger).
   functions = {
     api = {
-      description = "HTTPS API: sync, signed image uploads, diagnoses, health (DESIGN.md section 5)"
+      description = "HTTPS API: sync, signed image uploads, diagnoses, health (docs/design.md section 5)"
       trigger     = { kind = "https", event_type = null, document = null, topic = null, schedule = null, retry = null }
       memory      = "512Mi"
       cpu         = "1"
@@ -276,7 +276,7 @@ resource "google_cloud_scheduler_job" "sweep_analysis_jobs" {
   project          = var.project_id
   region           = var.region
   name             = "sweepAnalysisJobs"
-  description      = "Republishes analysis jobs stuck unpublished (DESIGN.md section 5, outbox)"
+  description      = "Republishes analysis jobs stuck unpublished (docs/design.md section 5, outbox)"
   schedule         = local.functions.sweepAnalysisJobs.trigger.schedule
   time_zone        = "Etc/UTC"
   attempt_deadline = "${local.functions.sweepAnalysisJobs.timeout}s"

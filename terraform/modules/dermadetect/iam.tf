@@ -224,7 +224,7 @@ resource "google_project_iam_member" "builder" {
 }
 
 # api: the one public invoker. Phones call it with Firebase ID tokens, which Cloud Run IAM cannot
-# check; the api verifies every token itself (DESIGN.md section 4) and answers 401/403. Set
+# check; the api verifies every token itself (docs/design.md section 4) and answers 401/403. Set
 # api_public_access = false to keep it private (for example behind a gateway).
 resource "google_cloud_run_service_iam_member" "api_public_invoker" {
   count = var.api_public_access ? 1 : 0

@@ -1,4 +1,4 @@
-# DermaDetect production stack (DESIGN.md section 9). Files are grouped by purpose:
+# DermaDetect production stack (docs/design.md section 9). Files are grouped by purpose:
 # services.tf (APIs), firestore.tf, pubsub.tf, storage.tf, functions.tf, iam.tf, secrets.tf,
 # audit.tf, monitoring.tf, medgemma.tf.
 

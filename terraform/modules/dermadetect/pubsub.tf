@@ -1,4 +1,4 @@
-# Analysis requests (DESIGN.md section 6): the outbox relay and the sweeper publish
+# Analysis requests (docs/design.md section 6): the outbox relay and the sweeper publish
 # {case_id, job_key}; analyzeCase receives them through a push subscription this module owns,
 # so the dead-letter policy, retry policy and ack deadline are under our control (an
 # Eventarc-managed subscription allows none of them from terraform: see

@@ -1,5 +1,5 @@
 # Case photos: cases/{case_id}/{sha256}.{ext}, written only through V4 signed PUT URLs that the
-# api issues (DESIGN.md section 7). Never public.
+# api issues (docs/design.md section 7). Never public.
 resource "google_storage_bucket" "images" {
   project                     = var.project_id
   name                        = local.images_bucket_name

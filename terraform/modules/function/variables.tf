@@ -30,7 +30,7 @@ variable "runtime" {
 
   validation {
     condition     = var.runtime == "nodejs22"
-    error_message = "DermaDetect runs on nodejs22 only (DESIGN.md section 2)."
+    error_message = "DermaDetect runs on nodejs22 only (docs/design.md section 2)."
   }
 }
 

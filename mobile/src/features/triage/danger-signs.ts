@@ -3,7 +3,7 @@ import type { RiskLevel } from "./risk";
 import { worstOf } from "./risk";
 
 /**
- * Transparent danger-sign rules (DESIGN.md §8). Each rule is a plain predicate over what the CHW
+ * Transparent danger-sign rules (docs/design.md §8). Each rule is a plain predicate over what the CHW
  * recorded, with a fixed risk and a sentence saying why it fired, so a CHW or a doctor can see
  * exactly what raised a case. The rules only ever raise risk: the case risk is the worse of these
  * and the model's (see triage.ts). Thresholds are clinical judgement to be reviewed locally, not

@@ -12,7 +12,7 @@ import type { RiskLevel } from "./risk";
 export const TRIAGE_META_FORMAT = "dermadetect-triage-model";
 /** The metadata format version this code reads. */
 export const TRIAGE_META_VERSION = 1;
-/** The label every result of a fixture model carries (DESIGN.md §8). */
+/** The label every result of a fixture model carries (docs/design.md §8). */
 export const DEMO_MODEL_LABEL = "demo model — not for clinical use";
 
 /** One zero-shot label: the text prompt, its embedding and the risk it stands for. */

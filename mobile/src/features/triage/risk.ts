@@ -1,6 +1,6 @@
 import type { RiskLevel } from "@dermadetect/contract";
 
-/** Triage risk levels as DESIGN.md §5 pins them (RED is high risk), from the sync contract. */
+/** Triage risk levels as docs/design.md §5 pins them (RED is high risk), from the sync contract. */
 export type { RiskLevel };
 
 /** Every risk level, from lowest to highest. */

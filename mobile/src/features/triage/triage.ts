@@ -13,7 +13,7 @@ import type { LabelScore } from "./zero-shot";
 import { modelRisk, scoreEmbedding } from "./zero-shot";
 
 /**
- * One case's triage (DESIGN.md §8): risk = the worse of the model's risk (zero-shot MedSigLIP
+ * One case's triage (docs/design.md §8): risk = the worse of the model's risk (zero-shot MedSigLIP
  * scores, worst photo) and the danger-sign rules' risk. Triage never fails for want of a model:
  * with no model, no photo, unreadable photos or a failing model it falls back to the rules and
  * says why. Every result lists the rules that fired and why, and a fixture model's results carry
@@ -53,7 +53,7 @@ interface Outcome {
   demoLabel: typeof DEMO_MODEL_LABEL | null;
 }
 
-/** A triage result; screens switch on `kind` (STYLE.md rule 19). */
+/** A triage result; screens switch on `kind`. */
 export type TriageResult =
   | (Outcome & {
       kind: "model";

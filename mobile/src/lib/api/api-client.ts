@@ -1,5 +1,5 @@
 /**
- * The HTTPS API client (DESIGN.md §5 routes). Every call returns a discriminated result the UI
+ * The HTTPS API client (docs/design.md §5 routes). Every call returns a discriminated result the UI
  * switches on; network failures are `offline` (temporary), 4xx answers are `rejected` with the
  * server's error code, and a body that does not match the contract is `bad-data`.
  */
