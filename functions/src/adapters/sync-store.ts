@@ -136,7 +136,11 @@ async function runChunk(run: ChunkRun, options: ApplyOptions): Promise<ChunkOutc
   const pre: PreRead = {
     scopeVersion: scopeSnap?.updateTime?.valueOf(),
     // Records the device claims are new are not read: their create precondition checks them.
-    have: await readRecords(docsToRead(items, { trustNew: true }), (refs) => db.getAll(...refs), db),
+    have: await readRecords(
+      docsToRead(items, { trustNew: true }),
+      (refs) => db.getAll(...refs),
+      db,
+    ),
   };
   await options.afterPreRead?.(chunk);
   try {

@@ -44,7 +44,9 @@ export function seedItems(changes: Record<string, unknown[]>, nowMs: number): Ba
     (changes[table] ?? []).forEach((raw, i) => {
       // The "new" hint is read before checkRecord, which drops sync_status from the record.
       const claimsNew =
-        raw !== null && typeof raw === "object" && (raw as { sync_status?: unknown }).sync_status === "new";
+        raw !== null &&
+        typeof raw === "object" &&
+        (raw as { sync_status?: unknown }).sync_status === "new";
       items.push({
         table,
         resultId: resultId(raw, i),
