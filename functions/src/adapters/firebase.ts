@@ -2,6 +2,7 @@ import { getApps, initializeApp } from "firebase-admin/app";
 import type { App } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import type { Firestore } from "firebase-admin/firestore";
+import { countOperations, countingEnabled } from "./op-counter";
 
 let app: App | undefined;
 let firestore: Firestore | undefined;
@@ -17,6 +18,8 @@ export function db(): Firestore {
     firestore = getFirestore(adminApp());
     // Optional fields are simply absent; never write `undefined` into a document.
     firestore.settings({ ignoreUndefinedProperties: true });
+    // Benchmarks on the local stack count operations per call (docs/cost.md); off elsewhere.
+    if (countingEnabled()) countOperations(firestore);
   }
   return firestore;
 }

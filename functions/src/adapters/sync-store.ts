@@ -135,7 +135,12 @@ async function runChunk(run: ChunkRun, options: ApplyOptions): Promise<ChunkOutc
   if (receiptSnap?.exists) return replayOf(receiptSnap.data() as ReceiptDoc);
   const pre: PreRead = {
     scopeVersion: scopeSnap?.updateTime?.valueOf(),
-    have: await readRecords(docsToRead(items), (refs) => db.getAll(...refs), db),
+    // Records the device claims are new are not read: their create precondition checks them.
+    have: await readRecords(
+      docsToRead(items, { trustNew: true }),
+      (refs) => db.getAll(...refs),
+      db,
+    ),
   };
   await options.afterPreRead?.(chunk);
   try {

@@ -42,7 +42,17 @@ export function seedItems(changes: Record<string, unknown[]>, nowMs: number): Ba
   const items: BatchItem[] = [];
   for (const table of tableOrder(Object.keys(changes))) {
     (changes[table] ?? []).forEach((raw, i) => {
-      items.push({ table, resultId: resultId(raw, i), change: checkRecord(table, raw, nowMs) });
+      // The "new" hint is read before checkRecord, which drops sync_status from the record.
+      const claimsNew =
+        raw !== null &&
+        typeof raw === "object" &&
+        (raw as { sync_status?: unknown }).sync_status === "new";
+      items.push({
+        table,
+        resultId: resultId(raw, i),
+        change: checkRecord(table, raw, nowMs),
+        ...(claimsNew && { claimsNew }),
+      });
     });
   }
   return items;
@@ -65,6 +75,7 @@ export function watermelonItems(
         table,
         resultId: resultId(raw, i),
         change: fromWatermelonRaw(table, raw, nowMs),
+        ...(i < set.created.length && { claimsNew: true }),
       });
     });
     set.deleted.forEach((id, i) => {

@@ -32,6 +32,13 @@ export interface BatchItem {
   resultId: string;
   /** A checked upsert (seed or WatermelonDB created/updated), or a WatermelonDB delete by id. */
   change: Checked | { ok: true; table: PushTable; deleteId: string };
+  /**
+   * The device says the record is new (WatermelonDB `created`, the seed format's
+   * `sync_status: "new"`, which the record check drops from the stored fields). A hint only: the
+   * record is written with a must-not-exist precondition instead of being read first, and the
+   * chunk re-runs reading everything when that fails.
+   */
+  claimsNew?: boolean;
 }
 
 /** A stored document as read in the transaction (only the fields the planner uses are typed). */
@@ -80,17 +87,36 @@ export interface PlanInput {
   have: ReadonlyMap<string, StoredDoc>;
 }
 
-/** Ids of the documents a chunk must read: its records and the patients its cases point at. */
-export function docsToRead(items: readonly BatchItem[]): string[] {
+/**
+ * Ids of the documents a chunk must read: its records and the patients its cases point at. With
+ * `trustNew`, records the device claims are new are left out (so is a case's patient that is
+ * itself claimed new in the chunk): they are written with a create precondition, which fails
+ * the commit if one exists after all, and the caller then reads everything (`trustNew` off).
+ */
+export function docsToRead(
+  items: readonly BatchItem[],
+  opts: { trustNew?: boolean } = {},
+): string[] {
+  const claimed = new Set<string>();
+  if (opts.trustNew) {
+    for (const { change, claimsNew } of items) {
+      if (claimsNew && change.ok && !("deleteId" in change)) {
+        claimed.add(`${change.table}/${change.record.id}`);
+      }
+    }
+  }
   const paths = new Set<string>();
+  const need = (path: string) => {
+    if (!claimed.has(path)) paths.add(path);
+  };
   for (const { change } of items) {
     if (!change.ok) continue;
     if ("deleteId" in change) {
-      paths.add(`${change.table}/${change.deleteId}`);
+      need(`${change.table}/${change.deleteId}`);
       continue;
     }
-    paths.add(`${change.table}/${change.record.id}`);
-    if (change.table === "cases") paths.add(`patients/${(change.record as CaseRecord).patient_id}`);
+    need(`${change.table}/${change.record.id}`);
+    if (change.table === "cases") need(`patients/${(change.record as CaseRecord).patient_id}`);
   }
   return [...paths];
 }

@@ -6,6 +6,7 @@ import { withAccountCheck } from "../auth/account-check";
 import type { AccountRecord } from "../auth/account-check";
 import { createTokenVerifier } from "../auth/verify-token";
 import { db } from "../adapters/firebase";
+import { countingEnabled, formatOps, withOpCounts } from "../adapters/op-counter";
 import { isEmulatorAuthMode, params, projectId } from "../config";
 import { createRouter } from "../http/router";
 import type { HttpRequest } from "../http/router";
@@ -60,8 +61,10 @@ export async function handleApiRequest(req: Request, res: Response): Promise<voi
     body: req.body as unknown,
     requestId: req.header("x-request-id")?.slice(0, 64) ?? randomUUID(),
   };
-  const out = await router()(request);
+  const { value: out, ops } = await withOpCounts(() => router()(request));
   res.set("x-request-id", request.requestId);
+  // The operations this request billed, for the benchmarks (local stack only).
+  if (countingEnabled()) res.set("x-firestore-ops", formatOps(ops));
   res.set("cache-control", "no-store");
   for (const [k, v] of Object.entries(out.headers ?? {})) res.set(k, v);
   res.status(out.status).json(out.body);
