@@ -265,7 +265,7 @@ describe("console API: review, claims, requests, diagnoses with authority", () =
         string,
         { created: Record<string, unknown>[]; updated: Record<string, unknown>[] }
       >;
-    }>("GET", "/v1/sync/pull?last_pulled_at=null&schema_version=1", chwToken);
+    }>("GET", "/v1/sync/pull?last_pulled_at=null&schema_version=2", chwToken);
     const wmCase = wm.body.changes.cases!.created.find((c) => c.id === id)!;
     expect(wmCase.review_state).to.equal("reviewed");
     expect(JSON.parse(String(wmCase.info_request))).to.include({ id: reqBody.id });
