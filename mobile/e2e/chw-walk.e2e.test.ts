@@ -63,13 +63,7 @@ async function doctorToken(email: string, password: string): Promise<string> {
 it("walks the CHW workflow: sign in → patient → RED case with photo → sync → analysis → diagnosis", async () => {
   const chw = await createUser("chw");
   const doctor = await createUser("doctor");
-  // The walk is about the CHW's workflow and sync; the service worker has its own walk
-  // (pwa.e2e.test.ts). Chromium keeps a service worker's fetches offline after Playwright's
-  // setOffline(false), so with it the reachability probe never succeeds again here.
-  const context = await browser.newContext({
-    viewport: { width: 420, height: 1500 },
-    serviceWorkers: "block",
-  });
+  const context = await browser.newContext({ viewport: { width: 420, height: 1500 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
