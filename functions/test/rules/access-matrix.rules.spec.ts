@@ -41,6 +41,7 @@ const CHW = "chw-a";
 const OTHER_CHW = "chw-b";
 const DOCTOR = "doctor-1";
 const OTHER_DOCTOR = "doctor-2";
+const OFF_CHW = "chw-off";
 
 const PRINCIPALS = {
   chw: { name: "CHW (owner)", uid: CHW, claims: { role: "chw" } },
@@ -49,6 +50,11 @@ const PRINCIPALS = {
   admin: { name: "admin", uid: "admin-1", claims: { role: "admin" } },
   signedOut: { name: "signed out", uid: undefined },
   noRole: { name: "signed in without role", uid: "norole-1" },
+  // Accounts whose `users/{uid}` says disabled, holding unexpired tokens with their old claims:
+  // they read nothing but their own account document and write nothing.
+  offChw: { name: "disabled CHW", uid: OFF_CHW, claims: { role: "chw" } },
+  offDoctor: { name: "disabled doctor", uid: "doctor-off", claims: { role: "doctor" } },
+  offAdmin: { name: "disabled admin", uid: "admin-off", claims: { role: "admin" } },
 } satisfies Record<string, Principal>;
 type Who = keyof typeof PRINCIPALS;
 
@@ -79,6 +85,34 @@ const TARGETS: readonly Target[] = [
     path: "users/norole-1",
     data: { role: null, display_name: "N", email: "n@example.test", disabled: false },
     allow: { get: ["noRole", "admin"], list: ["admin"] },
+  },
+  {
+    path: `users/${OFF_CHW}`,
+    data: { role: "chw", display_name: "Off", email: "off@example.test", disabled: true },
+    allow: { get: ["offChw", "admin"], list: ["admin"] },
+  },
+  {
+    path: "users/doctor-off",
+    data: { role: "doctor", display_name: "Off", email: "doff@example.test", disabled: true },
+    allow: { get: ["offDoctor", "admin"], list: ["admin"] },
+  },
+  {
+    path: "users/admin-off",
+    data: { role: "admin", display_name: "Off", email: "aoff@example.test", disabled: true },
+    allow: { get: ["offAdmin", "admin"], list: ["admin"] },
+  },
+  {
+    path: "patients/p-off",
+    data: { id: "p-off", chw_id: OFF_CHW, review_pending: true, review_doctor_ids: [] },
+    listWhere: ["chw_id", OFF_CHW],
+    allow: { get: ["doctor", "admin"], list: ["admin"] },
+  },
+  {
+    path: "syncBatches/b-off",
+    data: { ...validBatch(OFF_CHW), status: "applied", results: [] },
+    listWhere: ["chw_id", OFF_CHW],
+    allow: { get: ["admin"], list: ["admin"], create: ["chw", "otherChw"] },
+    createData: validBatch,
   },
   {
     path: "patients/p-own",
@@ -442,6 +476,9 @@ describe("firestore.rules: access matrix", () => {
       ],
       ["a 65-character batch id", ok(), false, "b".repeat(65)],
       ["a batch id starting with an underscore", ok(), false, "_b1"],
+      ["the pending marker", ok({ pending: true }), true],
+      ["a pending marker other than true", ok({ pending: false }), false],
+      ["a string pending marker", ok({ pending: "yes" }), false],
     ];
     for (const [label, data, allowed, id] of cases) {
       it(`${allowed ? "accepts" : "refuses"} ${label}`, async () => {
@@ -450,6 +487,25 @@ describe("firestore.rules: access matrix", () => {
         await (allowed ? assertSucceeds : assertFails)(setDoc(ref, data));
       });
     }
+
+    // The stamp `applySync` compares with the account's revocation time: it must be the writing
+    // session's own sign-in time, or a device could make a revoked session's batch look fresh.
+    it("accepts an auth_time stamp only when it is the writing token's auth_time", async () => {
+      const signedInAt = Math.floor(Date.now() / 1000) - 600;
+      const db = env
+        .authenticatedContext(CHW, { role: "chw", auth_time: signedInAt })
+        .firestore() as unknown as Firestore;
+      const at = (auth_time: unknown) =>
+        setDoc(doc(db, `syncBatches/stamp-${++fresh}-${Date.now()}`), {
+          ...validBatch(CHW),
+          pending: true,
+          auth_time,
+        });
+      await assertSucceeds(at(signedInAt));
+      await assertFails(at(signedInAt + 1));
+      await assertFails(at(signedInAt - 3600));
+      await assertFails(at(String(signedInAt)));
+    });
 
     it("checks batch ids with the contract's one id pattern, character for character", () => {
       const rules = readFileSync(join(ROOT, "firestore.rules"), "utf8");
