@@ -32,6 +32,10 @@ export interface LogFields {
   image_count?: number;
   total_tokens?: number;
   publish_attempts?: number;
+  /** A condition a log-based alert matches on (e.g. `sync_batch_stranded`). */
+  alert?: string;
+  /** Age of the oldest item a sweep found, in ms. */
+  age_ms?: number;
 }
 
 type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { AppError, ErrorCode } from "../errors";
 import type { AuthContext, HttpRequest } from "../http/router";
 import { withAccountCheck } from "./account-check";
-import type { AccountRecord } from "./account-check";
+import type { AccountRecord, SessionRecord } from "./account-check";
 
 const req: HttpRequest = {
   method: "GET",
@@ -85,5 +85,69 @@ describe("account check: users/{uid} overrides a stale role claim", () => {
     expect(err.code).to.equal(ErrorCode.UNAVAILABLE);
     expect(err.status).to.equal(503);
     expect(JSON.stringify(err.toJSON())).to.not.contain("firestore down");
+  });
+});
+
+describe("account check: revoked sessions and disabled Auth accounts (verifyIdToken(token, true))", () => {
+  const signedIn = 1_800_000_000; // the token's auth_time, seconds
+  const caller: AuthContext = { uid: "chw-1", role: "chw", authTime: signedIn };
+  const records = { "chw-1": { role: "chw", disabled: false } };
+
+  function withSessions(session: SessionRecord) {
+    let clock = 0;
+    let reads = 0;
+    const auth = withAccountCheck(
+      { authenticate: () => Promise.resolve(caller) },
+      (uid) => Promise.resolve(records[uid as "chw-1"]),
+      {
+        ttlMs: 30_000,
+        now: () => clock,
+        sessions: () => {
+          reads++;
+          return Promise.resolve(session);
+        },
+      },
+    );
+    return {
+      run: () =>
+        auth.authenticate(req).then(
+          (a) => a as AuthContext | AppError,
+          (e: unknown) => e as AppError,
+        ),
+      advance: (ms: number) => (clock += ms),
+      reads: () => reads,
+      session,
+    };
+  }
+
+  it("refuses a token signed in before the account's sessions were revoked with 401", async () => {
+    const t = withSessions({ disabled: false, revokedAtMs: (signedIn + 5) * 1000 });
+    const err = (await t.run()) as AppError;
+    expect(err.code).to.equal(ErrorCode.UNAUTHENTICATED);
+    expect(err.status).to.equal(401);
+  });
+
+  it("passes a token signed in after the revocation, and one of a never-revoked account", async () => {
+    expect(
+      await withSessions({ disabled: false, revokedAtMs: (signedIn - 5) * 1000 }).run(),
+    ).to.deep.equal(caller);
+    expect(await withSessions({ disabled: false }).run()).to.deep.equal(caller);
+  });
+
+  it("refuses an account disabled in Auth (or deleted) with 403, whatever users/{uid} says", async () => {
+    const err = (await withSessions({ disabled: true }).run()) as AppError;
+    expect(err.code).to.equal(ErrorCode.FORBIDDEN);
+  });
+
+  it("reads Auth with users/{uid}: one lookup per account per 30 s, the stated window", async () => {
+    const t = withSessions({ disabled: false });
+    await t.run();
+    t.session.revokedAtMs = (signedIn + 5) * 1000;
+    t.advance(29_000);
+    expect(await t.run()).to.deep.equal(caller);
+    expect(t.reads()).to.equal(1);
+    t.advance(2_000);
+    expect(((await t.run()) as AppError).code).to.equal(ErrorCode.UNAUTHENTICATED);
+    expect(t.reads()).to.equal(2);
   });
 });

@@ -126,7 +126,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): Authenticator &
     }
     const role = (claims as { role?: unknown }).role;
     if (!isRole(role)) throw new AppError(ErrorCode.FORBIDDEN, "The account has no role");
-    return { uid: sub, role };
+    return { uid: sub, role, authTime };
   }
 
   return { verify, authenticate: (req) => verify(bearerToken(req)) };

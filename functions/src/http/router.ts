@@ -25,6 +25,8 @@ export interface HttpResponse {
 export interface AuthContext {
   uid: string;
   role: Role;
+  /** The token's `auth_time` (sign-in, epoch seconds): a revoked session signed in earlier. */
+  authTime?: number;
 }
 
 /** Verifies the bearer token of a request (issue 3 implements it with jose). */

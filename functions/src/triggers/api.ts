@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { onRequest } from "firebase-functions/v2/https";
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
-import { withAccountCheck } from "../auth/account-check";
-import type { AccountRecord } from "../auth/account-check";
+import { revocationOf, withAccountCheck } from "../auth/account-check";
+import type { AccountRecord, SessionRecord } from "../auth/account-check";
+import { getAuth } from "firebase-admin/auth";
 import { createTokenVerifier } from "../auth/verify-token";
-import { db } from "../adapters/firebase";
+import { adminApp, db } from "../adapters/firebase";
 import { countingEnabled, formatOps, withOpCounts } from "../adapters/op-counter";
 import { isEmulatorAuthMode, params, projectId } from "../config";
 import { createRouter } from "../http/router";
@@ -23,6 +24,18 @@ async function lookupAccount(uid: string): Promise<AccountRecord | undefined> {
   return (await db().collection("users").doc(uid).get()).data();
 }
 
+/** The Auth account: disabled, and when its sessions were last revoked. */
+async function lookupSessions(uid: string): Promise<SessionRecord> {
+  try {
+    const user = await getAuth(adminApp()).getUser(uid);
+    return { disabled: user.disabled, ...revocationOf(user) };
+  } catch (e) {
+    // A deleted account's tokens stay valid until they expire; nothing of it may be served.
+    if ((e as { code?: string }).code === "auth/user-not-found") return { disabled: true };
+    throw e;
+  }
+}
+
 let handler: ReturnType<typeof createRouter> | undefined;
 
 /** Built on first request (lazy globals): no SDK client or param is touched at import time. */
@@ -31,6 +44,7 @@ function router(): ReturnType<typeof createRouter> {
     authenticator: withAccountCheck(
       createTokenVerifier({ projectId: projectId(), emulator: isEmulatorAuthMode() }),
       lookupAccount,
+      { sessions: lookupSessions },
     ),
     maxBodyBytes: () => params.maxBodyBytes.value(),
   }));

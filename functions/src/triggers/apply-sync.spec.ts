@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { MemorySyncStore } from "../../test/support/memory-sync-store";
-import { EMULATOR_PLACEHOLDER_AUTH_ID, handleSyncBatch } from "./apply-sync";
+import { EMULATOR_PLACEHOLDER_AUTH_ID, ID_TOKEN_LIFETIME_MS, handleSyncBatch } from "./apply-sync";
+import { revocationOf } from "../auth/account-check";
 import type { SyncBatchDeps, SyncBatchEvent } from "./apply-sync";
 
 function harness(over: Partial<SyncBatchDeps> = {}) {
@@ -30,6 +31,8 @@ const event = (over: Partial<SyncBatchEvent>): SyncBatchEvent => ({
 });
 
 const NOW = 1_800_000_000_000;
+const revokedAt = (ms: number) => () =>
+  Promise.resolve({ role: "chw", disabled: false, revokedAtMs: ms });
 const patient = (id: string, t = NOW - 60_000) => ({
   id,
   demographics: { name: "Ada", sex: "female", age_years: 30, village: "V" },
@@ -120,6 +123,24 @@ describe("applySync handler", () => {
       { accountOf: () => Promise.resolve({ role: "chw", disabled: true }) },
       "SYNC_2002",
     ],
+    [
+      "a batch stamped by a session signed in before the account's revocation",
+      { data: { ...batch, pending: true, auth_time: (NOW - 7_200_000) / 1000 } },
+      { accountOf: revokedAt(NOW - 3_600_000) },
+      "SYNC_2001",
+    ],
+    [
+      "an unstamped batch (older app) written within a token lifetime after a revocation",
+      { createdAtMs: NOW - 1_800_000 },
+      { accountOf: revokedAt(NOW - 3_600_000) },
+      "SYNC_2001",
+    ],
+    [
+      "an auth_time that is not a whole number of seconds",
+      { data: { ...batch, auth_time: "yesterday" } },
+      {},
+      "SYNC_1000",
+    ],
     ["a document with extra fields", { data: { ...batch, status: "applied" } }, {}, "SYNC_1000"],
     [
       "more than 500 records",
@@ -136,7 +157,56 @@ describe("applySync handler", () => {
       expect(h.written[0]!.status).to.equal("rejected");
       expect((h.written[0]!.error as { code: string }).code).to.equal(code);
       expect(h.written[0]).to.have.property("expire_at");
+      expect(h.written[0]).to.have.property("pending");
       expect(h.store.applied).to.deep.equal([]);
     });
   }
+
+  // The revocation rule: refuse what a revoked session may have written, apply everything else.
+  const applied: [string, Partial<SyncBatchEvent>][] = [
+    [
+      "a batch stamped by a session signed in after the revocation",
+      { data: { ...batch, pending: true, auth_time: (NOW - 600_000) / 1000 } },
+    ],
+    ["an unstamped batch written before the revocation", { createdAtMs: NOW - 4_000_000 }],
+    [
+      "an unstamped batch written more than a token lifetime after the revocation",
+      { createdAtMs: NOW - 3_600_000 + ID_TOKEN_LIFETIME_MS + 1 },
+    ],
+  ];
+  for (const [name, ev] of applied) {
+    it(`applies ${name}, and clears the pending marker`, async () => {
+      const h = harness({ accountOf: revokedAt(NOW - 3_600_000) });
+      await handleSyncBatch(event(ev), h.deps);
+      expect(h.written[0]!.status).to.equal("applied");
+      expect(h.written[0]).to.have.property("pending");
+    });
+  }
+
+  it("applies a re-driven batch (no writer identity: the sweeper) like its trigger would", async () => {
+    const h = harness();
+    const data = { ...batch, pending: true, changes: { patients: [patient("p1")] } };
+    await handleSyncBatch(
+      event({ data, authType: undefined, authId: undefined, redrive: true }),
+      h.deps,
+    );
+    expect(h.written[0]!.status).to.equal("applied");
+  });
+});
+
+describe("revocationOf", () => {
+  const created = "Thu, 01 Oct 2026 10:00:00 GMT";
+  it("is nothing for an account whose sessions were never revoked (valid-after = creation)", () => {
+    expect(
+      revocationOf({ tokensValidAfterTime: created, metadata: { creationTime: created } }),
+    ).to.deep.equal({});
+  });
+  it("is the valid-after time once sessions are revoked", () => {
+    const later = "Thu, 01 Oct 2026 11:00:00 GMT";
+    expect(
+      revocationOf({ tokensValidAfterTime: later, metadata: { creationTime: created } }),
+    ).to.deep.equal({
+      revokedAtMs: Date.parse(later),
+    });
+  });
 });

@@ -9,6 +9,7 @@ import { isRetryable } from "../domain/retry";
 import type { SyncStore } from "../domain/sync-store";
 import { AppError, ErrorCode, toAppError } from "../errors";
 import { errorName, log } from "../logger";
+import { revocationOf } from "../auth/account-check";
 import { checkEnvelope, receiveBatch } from "../sync/sync-core";
 
 /*
@@ -32,6 +33,53 @@ export interface SyncBatchEvent {
   /** Who wrote the document, from the event's auth context. */
   authType: string | undefined;
   authId: string | undefined;
+  /** When Firestore created the document (server time); undefined only in hand-made events. */
+  createdAtMs?: number;
+  /**
+   * True when the stranded-batch sweeper re-drives a document whose trigger never ran: there is
+   * no event, so no writer identity. The security rules admitted the document only with
+   * `chw_id == request.auth.uid`; server code never writes `syncBatches`.
+   */
+  redrive?: boolean;
+}
+
+/** The standing of an account when a batch is applied. */
+export interface AccountStanding {
+  /** The role claim; undefined when none. */
+  role: string | undefined;
+  /** Disabled in Auth or in `users/{uid}`. */
+  disabled: boolean;
+  /**
+   * When the account's sessions were last revoked (`tokensValidAfterTime`, e.g. by
+   * `npm run users -- disable` or `set-role`); undefined when they never were.
+   */
+  revokedAtMs?: number;
+}
+
+/** Firebase ID tokens live one hour; with skew, no token minted before a revocation outlives this. */
+export const ID_TOKEN_LIFETIME_MS = 65 * 60_000;
+
+/**
+ * Whether a batch may have been written by a session revoked before it is applied. A batch
+ * stamped with its session's `auth_time` (the rules check the stamp is the writing token's) is
+ * revoked when that sign-in predates the revocation, the rule the Admin SDK's
+ * `verifyIdToken(token, true)` applies. Older apps stamp nothing: a batch they wrote before the
+ * revocation came from a valid token, one written more than a token lifetime after it came from a
+ * new sign-in, and one in between cannot be told apart, so it is refused with a code (kept in
+ * the document, resendable after signing in), never applied and never dropped.
+ */
+export function sessionRevoked(
+  batch: { authTimeS?: number; createdAtMs: number },
+  revokedAtMs: number | undefined,
+): "revoked" | "unknown-session" | undefined {
+  if (revokedAtMs === undefined) return undefined;
+  if (batch.authTimeS !== undefined) {
+    return batch.authTimeS * 1000 < revokedAtMs ? "revoked" : undefined;
+  }
+  const sinceRevocation = batch.createdAtMs - revokedAtMs;
+  return sinceRevocation >= 0 && sinceRevocation < ID_TOKEN_LIFETIME_MS
+    ? "unknown-session"
+    : undefined;
 }
 
 /** What the handler needs from the outside world. */
@@ -42,7 +90,7 @@ export interface SyncBatchDeps {
    * The standing of a user: the role claim (undefined when none), and whether the account is
    * disabled in Auth or in its `users/{uid}` document. Undefined when the user does not exist.
    */
-  accountOf(uid: string): Promise<{ role: string | undefined; disabled: boolean } | undefined>;
+  accountOf(uid: string): Promise<AccountStanding | undefined>;
   /** Writes the outcome fields onto the batch document. */
   writeBack(batchId: string, fields: Record<string, unknown>): Promise<void>;
   /** True on the functions emulator, whose Firestore events carry a placeholder writer. */
@@ -54,6 +102,8 @@ function refused(code: ErrorCode, message: string, nowMs: number): Record<string
   return {
     status: "rejected",
     error: { code, message },
+    // The marker the stranded-batch sweeper queries: this batch has its result.
+    pending: FieldValue.delete(),
     processed_at: FieldValue.serverTimestamp(),
     expire_at: Timestamp.fromMillis(nowMs + BATCH_RETENTION_MS),
   };
@@ -73,12 +123,29 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
   // (and only with that placeholder) the security rules' `chw_id == request.auth.uid` carry it.
   const placeholder =
     deps.emulatorWithoutAuthContext && event.authId === EMULATOR_PLACEHOLDER_AUTH_ID;
-  if (!placeholder && (event.authId === undefined || event.authId !== chwId)) {
+  if (
+    event.redrive !== true &&
+    !placeholder &&
+    (event.authId === undefined || event.authId !== chwId)
+  ) {
     return refuse(ErrorCode.FORBIDDEN, "The batch was not written by the CHW it names");
+  }
+  // The device's stamps are for the rules and this trigger; the envelope is the rest.
+  const stamped = doc !== null && typeof doc === "object" && !Array.isArray(doc);
+  const envelopeDoc = stamped ? { ...(doc as Record<string, unknown>) } : doc;
+  let authTime: unknown;
+  if (stamped) {
+    const fields = envelopeDoc as Record<string, unknown>;
+    authTime = fields.auth_time;
+    delete fields.auth_time;
+    delete fields.pending;
   }
   let batch: SyncBatchDoc;
   try {
-    batch = checkEnvelope("outbox", doc);
+    if (authTime !== undefined && !Number.isInteger(authTime)) {
+      throw new AppError(ErrorCode.BAD_REQUEST, "auth_time must be the session's sign-in time");
+    }
+    batch = checkEnvelope("outbox", envelopeDoc);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
     return refuse(e.code, e.message);
@@ -93,6 +160,27 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
   if (account?.role !== "chw") {
     return refuse(ErrorCode.FORBIDDEN, "Only CHWs sync");
   }
+  // A revoked session's token stays valid for the rules until it expires; the batch it wrote
+  // is refused here (UNAUTHENTICATED: sign in again and resend), its changes kept in the document.
+  const revoked = sessionRevoked(
+    {
+      ...(typeof authTime === "number" && { authTimeS: authTime }),
+      createdAtMs: event.createdAtMs ?? nowMs,
+    },
+    account.revokedAtMs,
+  );
+  if (revoked === "revoked") {
+    return refuse(
+      ErrorCode.UNAUTHENTICATED,
+      "The session that wrote this batch was revoked; sign in again and resend",
+    );
+  }
+  if (revoked === "unknown-session") {
+    return refuse(
+      ErrorCode.UNAUTHENTICATED,
+      "The batch names no session and was written soon after the account's sessions were revoked; sign in again and resend",
+    );
+  }
   const out = await receiveBatch(deps.store, {
     format: "seed",
     chwId: batch.chw_id,
@@ -105,6 +193,7 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
   await deps.writeBack(event.batchId, {
     status: "applied",
     results: out.results,
+    pending: FieldValue.delete(),
     ...(out.clockSkewMs > 0 && { clock_skew_ms: out.clockSkewMs }),
     processed_at: FieldValue.serverTimestamp(),
     expire_at: Timestamp.fromMillis(nowMs + BATCH_RETENTION_MS),
@@ -129,6 +218,7 @@ export function defaultSyncBatchDeps(): SyncBatchDeps {
         return {
           role: typeof role === "string" ? role : undefined,
           disabled: user.disabled || doc?.disabled === true,
+          ...revocationOf(user),
         };
       } catch (e) {
         if ((e as { code?: string }).code === "auth/user-not-found") return undefined;
@@ -152,6 +242,7 @@ export function toSyncBatchEvent(
     data: e.data?.data(),
     authType: e.authType,
     authId: e.authId,
+    ...(e.data && { createdAtMs: e.data.createTime.toMillis() }),
   };
 }
 
