@@ -83,6 +83,11 @@ export const params = {
     description: "A published job not claimed within this time is republished by the sweeper",
     default: 600_000,
   }),
+  syncSweepAfterMs: defineInt("SYNC_SWEEP_AFTER_MS", {
+    description:
+      "A syncBatches document still pending this long after its creation is re-driven by sweepSyncBatches",
+    default: 300_000,
+  }),
 };
 
 /** The project id the code runs under (the emulator sets GCLOUD_PROJECT). */

@@ -9,3 +9,4 @@ export { sweepAnalysisJobs } from "./triggers/sweep-analysis-jobs";
 export { analyzeCase } from "./triggers/analyze-case";
 export { analysisDeadLetter } from "./triggers/analysis-dead-letter";
 export { sweepOverdueCases } from "./triggers/sweep-overdue-cases";
+export { sweepSyncBatches } from "./triggers/sweep-sync-batches";

@@ -14,6 +14,7 @@ import { PORTS, PROJECT_ID, REGION } from "./stack";
 export const LOCAL_SCHEDULES: ReadonlyArray<{ name: string; everyMs: number }> = [
   { name: "sweepAnalysisJobs", everyMs: 60_000 },
   { name: "sweepOverdueCases", everyMs: 60_000 },
+  { name: "sweepSyncBatches", everyMs: 60_000 },
 ];
 
 const FUNCTIONS = `http://127.0.0.1:${PORTS.functions}/functions/projects/${PROJECT_ID}/triggers`;

@@ -78,6 +78,17 @@ locals {
       max         = 1
       ingress     = "ALLOW_INTERNAL_ONLY"
     }
+    sweepSyncBatches = {
+      description = "Every 5 minutes, re-drives syncBatches documents whose applySync event never ran"
+      trigger     = { kind = "schedule", event_type = null, document = null, topic = null, schedule = "every 5 minutes", retry = null }
+      memory      = "512Mi"
+      cpu         = "1"
+      timeout     = 300
+      concurrency = 1
+      min         = 0
+      max         = 1
+      ingress     = "ALLOW_INTERNAL_ONLY"
+    }
     analyzeCase = {
       description = "Runs MedGemma on a case-analysis-requested message (owned push subscription)"
       trigger     = { kind = "pubsub_push", event_type = null, document = null, topic = "case-analysis-requested", schedule = null, retry = null }
@@ -199,6 +210,7 @@ locals {
     relayAnalysisJob    = {}
     sweepAnalysisJobs   = {}
     sweepOverdueCases   = {}
+    sweepSyncBatches    = {}
     analyzeCase         = {}
     analysisDeadLetter  = {}
     verifyImage         = {}
@@ -323,4 +335,31 @@ resource "google_cloud_scheduler_job" "sweep_overdue_cases" {
   }
 
   depends_on = [google_cloud_run_service_iam_member.scheduler_invoker_overdue]
+}
+
+# Cloud Scheduler calls sweepSyncBatches the same way: no acknowledged batch waits for ever.
+resource "google_cloud_scheduler_job" "sweep_sync_batches" {
+  project          = var.project_id
+  region           = var.region
+  name             = "sweepSyncBatches"
+  description      = "Re-drives sync batches left pending (their applySync event never ran)"
+  schedule         = local.functions.sweepSyncBatches.trigger.schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "${local.functions.sweepSyncBatches.timeout}s"
+
+  retry_config {
+    retry_count = 0
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = module.functions["sweepSyncBatches"].uri
+
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = module.functions["sweepSyncBatches"].uri
+    }
+  }
+
+  depends_on = [google_cloud_run_service_iam_member.scheduler_invoker_sync]
 }

@@ -54,6 +54,11 @@ locals {
     "verifyImage|roles/datastore.user"         = "marks an uploaded image verified or rejected on its case"
     "onDiagnosisWritten|roles/datastore.user"  = "normalises diagnoses and moves their case to DIAGNOSED"
     "updatePatientReview|roles/datastore.user" = "reads a patient's cases and updates its review fields for the doctor rules"
+    # Stranded sync batches and revoked sessions (docs/decisions/2026-11-access-control.md).
+    "sweepSyncBatches|roles/datastore.user"      = "queries pending sync batches and applies them through the sync core, like applySync"
+    "sweepSyncBatches|roles/firebaseauth.viewer" = "reads the CHW's Auth account (disabled, sessions revoked) before applying a batch"
+    "applySync|roles/firebaseauth.viewer"        = "reads the CHW's Auth account (disabled, sessions revoked) before applying a batch"
+    "api|roles/firebaseauth.viewer"              = "reads the caller's Auth account to refuse tokens of revoked sessions"
   }
 }
 
@@ -205,6 +210,15 @@ resource "google_cloud_run_service_iam_member" "scheduler_invoker_overdue" {
   project  = var.project_id
   location = var.region
   service  = module.functions["sweepOverdueCases"].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+# The same scheduler identity is the only caller of sweepSyncBatches.
+resource "google_cloud_run_service_iam_member" "scheduler_invoker_sync" {
+  project  = var.project_id
+  location = var.region
+  service  = module.functions["sweepSyncBatches"].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.scheduler.email}"
 }

@@ -190,3 +190,49 @@ resource "google_monitoring_alert_policy" "analysis_turnaround" {
 
   user_labels = local.labels
 }
+
+# sweepSyncBatches logs one WARNING line with `alert = "sync_batch_stranded"` when it finds sync
+# batches whose applySync event never ran: it re-drives them, and the alert says events are
+# being lost (docs/runbook.md, "Stranded sync batches").
+resource "google_logging_metric" "stranded_sync_batches" {
+  project = var.project_id
+  name    = "dermadetect_stranded_sync_batches"
+  filter  = "resource.type=\"cloud_run_revision\" AND jsonPayload.alert=\"sync_batch_stranded\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+}
+
+resource "google_monitoring_alert_policy" "stranded_sync_batches" {
+  project               = var.project_id
+  display_name          = "DermaDetect ${var.environment}: stranded sync batches"
+  combiner              = "OR"
+  notification_channels = local.notification_channels
+
+  conditions {
+    display_name = "sweepSyncBatches re-drove batches applySync never applied"
+
+    condition_threshold {
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.stranded_sync_batches.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+
+      aggregations {
+        alignment_period     = "600s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "Sync batches sat pending until the sweeper re-drove them. See docs/runbook.md, \"Stranded sync batches\"."
+  }
+
+  user_labels = local.labels
+}
