@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { View } from "react-native";
+import { Share, View } from "react-native";
 import type { RiskLevel, TriageData } from "@dermadetect/contract";
 import { LanguageProvider } from "@/lib/i18n/use-strings";
 import { newId } from "@/lib/ids";
@@ -94,6 +94,20 @@ export function App({ services }: { services: AppServices }) {
       )}
     </LanguageProvider>
   );
+}
+
+/**
+ * Hands a batch that was not delivered to the platform's share sheet (save to a file, send to a
+ * supervisor): the records leave the phone as JSON even if they never reach the server.
+ */
+async function exportBatch(engine: SyncEngine, batchId: string): Promise<void> {
+  const json = engine.exportBatch(batchId);
+  if (json === undefined) return;
+  try {
+    await Share.share({ title: `dermadetect-batch-${batchId}.json`, message: json });
+  } catch {
+    // No share sheet (some browsers): the batch stays on the phone, listed with its buttons.
+  }
 }
 
 /** Routes that hold a form the CHW is filling in: an update never reloads over them. */
@@ -318,6 +332,9 @@ function RouteScreen({
           onRetry={() => void engine.retry()}
           onFix={fix}
           onDiscard={(item) => void engine.discard(item)}
+          onResend={(id) => void engine.resend(id)}
+          onExport={(id) => void exportBatch(engine, id)}
+          onDismiss={(id) => void engine.dismiss(id)}
         />
       );
   }

@@ -33,6 +33,35 @@ import type { BatchView, RecordsView, RejectedItem } from "./record-state";
 export interface SyncSession {
   chwId: string;
   deviceId: string;
+  /**
+   * The session's sign-in time (the ID token's `auth_time`, epoch seconds). Stamped on each
+   * batch so the server can refuse batches of a session revoked before they arrive.
+   */
+  authTime?: number;
+}
+
+/**
+ * A batch that will not reach the server as it is: refused by the security rules (the SDK
+ * drops such a write), lost from the SDK's queue, or refused by the server as a whole. The app
+ * keeps its own copy until the CHW resends or exports it.
+ */
+export interface RefusedBatch {
+  id: string;
+  /** `WRITE_REFUSED:<sdk code>`, `NOT_SENT`, or the server's error code. */
+  code: string;
+  /** Records in the batch. */
+  count: number;
+  /** Who refused it: the device's Firestore SDK (rules, lost queue) or the server. */
+  by: "device" | "server";
+}
+
+/** The device's own copy of a batch, kept until the server has a result for it. */
+interface OutboxEntry {
+  id: string;
+  changes: SeedChanges;
+  queuedAt: number;
+  /** Set when the write will not arrive (rules refused it, or the SDK lost it). */
+  refused?: string;
 }
 
 /** Kinds of sync-history entries. */
@@ -73,6 +102,8 @@ export interface SyncSnapshot {
   batches: BatchView[];
   uploads: UploadEntry[];
   completeness: Completeness;
+  /** Batches that need the CHW: resend or export (never silently lost). */
+  refused: RefusedBatch[];
   /** Last time the server had confirmed every local change and the manifest matched. */
   lastConfirmedAt: number | undefined;
   /** Last time the server processed one of this CHW's batches. */
@@ -104,6 +135,8 @@ export interface SyncDeps {
 const HISTORY_KEY = "sync:history";
 const CONFIRMED_KEY = "sync:last-confirmed";
 const DISCARDED_KEY = "sync:discarded";
+const OUTBOX_KEY = "sync:outbox";
+const RESOLVED_KEY = "sync:resolved-batches";
 const HISTORY_LIMIT = 100;
 const COLLECTIONS = ["patients", "cases", "diagnoses"] as const;
 type Collection = (typeof COLLECTIONS)[number];
@@ -124,6 +157,10 @@ export class SyncEngine {
   private justQueued: BatchView[] = [];
   private seenProcessed = new Set<string>();
   private discarded = new Set<string>();
+  /** This device's copy of every batch without a server result (persisted). */
+  private outbox = new Map<string, OutboxEntry>();
+  /** Rejected batches the CHW resent or exported and dismissed. */
+  private resolved = new Set<string>();
   private history: HistoryEntry[] = [];
   private lastConfirmedAt: number | undefined;
   private completeness: Completeness = { kind: "unknown" };
@@ -150,6 +187,10 @@ export class SyncEngine {
       undefined,
     );
     this.discarded = new Set(await readJson<string[]>(this.deps.kv, DISCARDED_KEY, []));
+    this.resolved = new Set(await readJson<string[]>(this.deps.kv, RESOLVED_KEY, []));
+    for (const e of await readJson<OutboxEntry[]>(this.deps.kv, OUTBOX_KEY, [])) {
+      this.outbox.set(e.id, e);
+    }
     await this.deps.uploads.load();
     const photoStates = new Map(
       this.deps.uploads.list().map((e) => [`${e.caseId}/${e.sha256}`, e.state]),
@@ -193,6 +234,7 @@ export class SyncEngine {
           const delivered = new Set(this.batches.map((b) => b.id));
           this.justQueued = this.justQueued.filter((b) => !delivered.has(b.id));
           this.fresh.batches = !s.fromCache;
+          this.reconcileOutbox(delivered, !s.fromCache);
           this.noteProcessedBatches();
           this.changed();
         },
@@ -353,6 +395,84 @@ export class SyncEngine {
     return this.completeness;
   }
 
+  /**
+   * Sends a refused or rejected batch's changes again as a new batch (after the cause is fixed,
+   * e.g. the account re-enabled or the CHW signed in again). Records keep their timestamps, so
+   * the server's last-write-wins makes a resend of something it already has a duplicate.
+   */
+  async resend(batchId: string): Promise<boolean> {
+    const batch = this.allBatches().find((b) => b.id === batchId);
+    if (!batch) return false;
+    if (!this.queue(batch.changes)) return false;
+    await this.resolve(batchId);
+    return true;
+  }
+
+  /**
+   * The batch as JSON the CHW can share or save (a file, a message to a supervisor): the
+   * records exactly as saved on this phone, so nothing is lost even if it is never resent.
+   */
+  exportBatch(batchId: string): string | undefined {
+    const batch = this.allBatches().find((b) => b.id === batchId);
+    if (!batch) return undefined;
+    const refused = this.refusedBatches().find((r) => r.id === batchId);
+    return JSON.stringify(
+      {
+        format: "dermadetect-sync-batch",
+        version: 1,
+        batch_id: batch.id,
+        chw_id: this.session.chwId,
+        device_id: this.session.deviceId,
+        exported_at: new Date(this.deps.now()).toISOString(),
+        ...(refused && { refused: refused.code }),
+        changes: batch.changes,
+      },
+      null,
+      2,
+    );
+  }
+
+  /** Stops showing a refused batch once the CHW has exported it and chooses to let it go. */
+  async dismiss(batchId: string): Promise<void> {
+    await this.resolve(batchId);
+  }
+
+  private async resolve(batchId: string): Promise<void> {
+    this.resolved.add(batchId);
+    this.outbox.delete(batchId);
+    await Promise.all([
+      writeJson(this.deps.kv, RESOLVED_KEY, [...this.resolved]),
+      this.saveOutbox(),
+    ]);
+    this.changed();
+  }
+
+  private saveOutbox(): Promise<void> {
+    return writeJson(this.deps.kv, OUTBOX_KEY, [...this.outbox.values()]);
+  }
+
+  /**
+   * Drops the copies of batches the server has answered; when the listener is fresh from the
+   * server (its view includes the SDK's own queued writes), a copy the SDK no longer has and the
+   * server never answered was lost (e.g. the app's storage was cleared): it needs a resend.
+   */
+  private reconcileOutbox(delivered: Set<string>, fromServer: boolean): void {
+    let dirty = false;
+    for (const b of this.batches) {
+      if (b.status && this.outbox.delete(b.id)) dirty = true;
+    }
+    if (fromServer) {
+      const travelling = new Set(this.justQueued.map((b) => b.id));
+      for (const e of this.outbox.values()) {
+        if (!e.refused && !delivered.has(e.id) && !travelling.has(e.id)) {
+          e.refused = "NOT_SENT";
+          dirty = true;
+        }
+      }
+    }
+    if (dirty) void this.saveOutbox();
+  }
+
   private queue(changes: SeedChanges): boolean {
     const batchId = this.deps.newId();
     const doc: SyncBatchDoc = {
@@ -361,12 +481,29 @@ export class SyncEngine {
       changes,
     };
     if (!isSyncBatchDoc(doc)) return false;
+    // Our own copy first: the SDK discards a write the rules refuse, and this is what is left.
+    this.outbox.set(batchId, { id: batchId, changes, queuedAt: this.deps.now() });
+    void this.saveOutbox();
     // Shown as pending right away; the listener delivers the same batch from the cache shortly.
     this.justQueued.push({ id: batchId, pending: true, changes });
+    // `pending` lets the server's sweeper find a batch whose trigger never ran; `auth_time`
+    // names the session, which the rules check is the writing token's.
+    const stamped = {
+      ...doc,
+      pending: true,
+      ...(this.session.authTime !== undefined && { auth_time: this.session.authTime }),
+    };
     // Not awaited: the write is in the SDK's persisted queue now; offline it settles days later.
-    this.deps.firestore
-      .create("syncBatches", batchId, doc as unknown as Record<string, unknown>)
-      .catch((e: unknown) => this.log("write-refused", codeOf(e)));
+    this.deps.firestore.create("syncBatches", batchId, stamped).catch((e: unknown) => {
+      this.log("write-refused", codeOf(e));
+      const entry = this.outbox.get(batchId);
+      if (entry) {
+        entry.refused = `WRITE_REFUSED:${codeOf(e)}`;
+        void this.saveOutbox();
+      }
+      this.justQueued = this.justQueued.filter((b) => b.id !== batchId);
+      this.changed();
+    });
     this.log(
       "saved",
       `${(changes.patients?.length ?? 0) + (changes.cases?.length ?? 0)} record(s)`,
@@ -452,8 +589,49 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * The batches the screens derive from: the SDK's view, the ones just queued, and this device's
+   * own copies the SDK no longer has (refused or lost), shown as rejected so their records stay
+   * visible with the reason. Batches the CHW resent or dismissed are left out.
+   */
   private allBatches(): BatchView[] {
-    return this.justQueued.length === 0 ? this.batches : [...this.batches, ...this.justQueued];
+    const seen = new Set<string>();
+    const out: BatchView[] = [];
+    for (const b of [...this.batches, ...this.justQueued]) {
+      if (seen.has(b.id) || this.resolved.has(b.id)) continue;
+      seen.add(b.id);
+      out.push(b);
+    }
+    for (const e of this.outbox.values()) {
+      if (seen.has(e.id) || this.resolved.has(e.id)) continue;
+      out.push(
+        e.refused
+          ? {
+              id: e.id,
+              pending: false,
+              changes: e.changes,
+              status: "rejected",
+              error: { code: e.refused, message: "The write did not reach the server" },
+            }
+          : { id: e.id, pending: true, changes: e.changes },
+      );
+    }
+    return out;
+  }
+
+  /** Batches rejected as a whole (by the rules, a lost queue or the server), not yet resolved. */
+  private refusedBatches(): RefusedBatch[] {
+    return this.allBatches()
+      .filter((b) => b.status === "rejected")
+      .map((b) => {
+        const own = this.outbox.get(b.id)?.refused;
+        return {
+          id: b.id,
+          code: own ?? b.error?.code ?? "BATCH_REJECTED",
+          count: (b.changes.patients?.length ?? 0) + (b.changes.cases?.length ?? 0),
+          by: own ? ("device" as const) : ("server" as const),
+        };
+      });
   }
 
   private changed(): void {
@@ -476,6 +654,7 @@ export class SyncEngine {
       batches: this.allBatches(),
       uploads: this.deps.uploads.list(),
       completeness: this.completeness,
+      refused: this.refusedBatches(),
       lastConfirmedAt: this.lastConfirmedAt,
       lastReceiptAt: newest?.processedAt,
       clockSkewMs: newest?.clockSkewMs ?? 0,

@@ -9,6 +9,7 @@ const base: SyncSnapshot = {
   batches: [],
   uploads: [],
   completeness: { kind: "unknown" },
+  refused: [],
   lastConfirmedAt: undefined,
   lastReceiptAt: undefined,
   clockSkewMs: 0,
@@ -90,5 +91,40 @@ describe("SyncScreen", () => {
     expect(onFix).toHaveBeenCalledWith(item);
     expect(onDiscard).toHaveBeenCalledWith(item);
     expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows a batch that was not delivered with resend, export and remove, each calling back", () => {
+    const onResend = jest.fn();
+    const onExport = jest.fn();
+    const onDismiss = jest.fn();
+    render(
+      <LanguageProvider language="en">
+        <SyncScreen
+          snapshot={{
+            ...base,
+            refused: [
+              { id: "b1", code: "WRITE_REFUSED:permission-denied", count: 2, by: "device" },
+            ],
+          }}
+          onRetry={jest.fn()}
+          onFix={jest.fn()}
+          onDiscard={jest.fn()}
+          onResend={onResend}
+          onExport={onExport}
+          onDismiss={onDismiss}
+          onBack={jest.fn()}
+        />
+      </LanguageProvider>,
+    );
+    expect(screen.getByTestId("refused-b1")).toBeTruthy();
+    expect(
+      screen.getByText(/2 record\(s\) not accepted \(WRITE_REFUSED:permission-denied\)/),
+    ).toBeTruthy();
+    fireEvent.press(screen.getByTestId("resend-b1"));
+    fireEvent.press(screen.getByTestId("export-b1"));
+    fireEvent.press(screen.getByTestId("dismiss-b1"));
+    expect(onResend).toHaveBeenCalledWith("b1");
+    expect(onExport).toHaveBeenCalledWith("b1");
+    expect(onDismiss).toHaveBeenCalledWith("b1");
   });
 });

@@ -22,6 +22,9 @@ export function SyncScreen({
   onRetry,
   onFix,
   onDiscard,
+  onResend,
+  onExport,
+  onDismiss,
   onBack,
 }: {
   snapshot: SyncSnapshot;
@@ -31,6 +34,12 @@ export function SyncScreen({
   onRetry: () => void;
   onFix: (item: RejectedItem) => void;
   onDiscard: (item: RejectedItem) => void;
+  /** Sends a batch that was not delivered again. */
+  onResend?: (batchId: string) => void;
+  /** Shares or saves a batch that was not delivered as JSON. */
+  onExport?: (batchId: string) => void;
+  /** Forgets a batch that was not delivered (after exporting it). */
+  onDismiss?: (batchId: string) => void;
   onBack: () => void;
 }) {
   const t = useStrings();
@@ -89,6 +98,28 @@ export function SyncScreen({
               {storage.persisted ? t.storagePersisted : t.storageNotPersisted}
             </P>
           )}
+        </Section>
+      )}
+      {s.refused.length > 0 && (
+        <Section title={t.refusedTitle}>
+          {s.refused.map((b) => (
+            <View key={b.id} testID={`refused-${b.id}`} style={{ gap: 4 }}>
+              <P>{format(t.refusedBatch, { count: b.count, code: b.code })}</P>
+              <Button label={t.resend} onPress={() => onResend?.(b.id)} testID={`resend-${b.id}`} />
+              <Button
+                label={t.exportBatch}
+                kind="secondary"
+                onPress={() => onExport?.(b.id)}
+                testID={`export-${b.id}`}
+              />
+              <Button
+                label={t.dismissBatch}
+                kind="danger"
+                onPress={() => onDismiss?.(b.id)}
+                testID={`dismiss-${b.id}`}
+              />
+            </View>
+          ))}
         </Section>
       )}
       <Section title={t.rejectedTitle}>

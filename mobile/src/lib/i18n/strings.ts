@@ -143,6 +143,12 @@ export const en = {
   retry: "Retry sync now",
   rejectedTitle: "Refused by the server",
   noRejected: "Nothing refused",
+  refusedTitle: "Not delivered: kept on this phone",
+  refusedBatch:
+    "{count} record(s) not accepted ({code}). They are kept here until you resend or export them.",
+  resend: "Resend",
+  exportBatch: "Export as file",
+  dismissBatch: "Remove from this phone (exported)",
   history: "Sync history",
   noHistory: "No sync activity yet",
   // Questionnaire codes (triage module's SYMPTOM_CODES / DANGER_SIGN_CODES) and rule ids
@@ -343,6 +349,12 @@ export const sw: Record<StringKey, string> = {
   retry: "Jaribu kusawazisha sasa",
   rejectedTitle: "Zilizokataliwa na seva",
   noRejected: "Hakuna iliyokataliwa",
+  refusedTitle: "Hazijafika: zimehifadhiwa kwenye simu hii",
+  refusedBatch:
+    "Rekodi {count} hazikukubaliwa ({code}). Zimehifadhiwa hapa hadi utakapozituma tena au kuzihamisha.",
+  resend: "Tuma tena",
+  exportBatch: "Hamisha kama faili",
+  dismissBatch: "Ondoa kwenye simu hii (imehamishwa)",
   history: "Historia ya usawazishaji",
   noHistory: "Bado hakuna shughuli ya usawazishaji",
   sym_fever: "Homa",

@@ -1,0 +1,118 @@
+import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
+import { memoryStore } from "@/lib/storage/key-value-store";
+import type { KeyValueStore } from "@/lib/storage/key-value-store";
+import { memoryPhotoStore } from "@/lib/storage/photo-store";
+import { newId } from "@/lib/ids";
+import { UploadQueue } from "@/features/photos/upload-queue";
+import { adminDb, closeAdmin, createUser, signedInClient, until } from "@/test-support/emulator";
+import type { Client } from "@/test-support/emulator";
+import { SyncEngine } from "./sync-engine";
+import type { SyncSnapshot } from "./sync-engine";
+
+/*
+ * A batch the security rules refuse (here: the CHW's account is disabled, so every write of its
+ * unexpired token is denied). The Firestore SDK discards a refused write and rolls it back from
+ * its cache; the engine's own copy is what is left. Against the real emulators and the real
+ * firestore.rules, through the JS SDK behind the app's Firestore port.
+ */
+
+const clients: Client[] = [];
+const engines: SyncEngine[] = [];
+
+async function engineFor(
+  user: { uid: string; email: string; password: string },
+  kv: KeyValueStore,
+) {
+  const client = await signedInClient(user.email, user.password);
+  clients.push(client);
+  const uploads = new UploadQueue({
+    kv,
+    photos: memoryPhotoStore(),
+    requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
+    put: () => Promise.reject(new Error("unused")),
+    now: Date.now,
+  });
+  const engine = new SyncEngine(
+    { chwId: user.uid, deviceId: "device-refused" },
+    {
+      firestore: createWebFirestorePort(client.db),
+      kv,
+      uploads,
+      now: Date.now,
+      newId,
+      repullDelayMs: 300,
+    },
+  );
+  engines.push(engine);
+  await engine.start();
+  return engine;
+}
+
+const waitFor = (engine: SyncEngine, p: (s: SyncSnapshot) => boolean, what: string) =>
+  until(engine.subscribe, engine.getSnapshot, p, what);
+
+const stateOf = (s: SyncSnapshot, id: string) =>
+  s.records.patients.find((p) => p.record.id === id)?.state.kind;
+
+afterEach(async () => {
+  for (const e of engines.splice(0)) e.stop();
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+afterAll(closeAdmin);
+
+describe("a batch the rules refuse", () => {
+  it("is shown as rejected with resend and export, survives a restart, and applies when resent", async () => {
+    const chw = await createUser("chw");
+    const account = adminDb().doc(`users/${chw.uid}`);
+    await account.set({ role: "chw", display_name: "R", email: chw.email, disabled: true });
+    const kv = memoryStore();
+    const first = await engineFor(chw, kv);
+
+    const saved = first.savePatient({
+      demographics: { name: "Atieno", sex: "female", age_years: 41, village: "Siaya" },
+    });
+    if (saved.kind !== "ok") throw new Error("not saved");
+    const refused = await waitFor(first, (s) => s.refused.length === 1, "the batch refused");
+    const batch = refused.refused[0]!;
+    expect(batch).toMatchObject({
+      code: "WRITE_REFUSED:permission-denied",
+      count: 1,
+      by: "device",
+    });
+    // The record stays on screen, rejected with the reason, not pending and not gone.
+    expect(stateOf(refused, saved.id)).toBe("rejected");
+    expect(refused.records.rejected.map((r) => r.id)).toEqual([saved.id]);
+    expect(refused.history.some((h) => h.kind === "write-refused")).toBe(true);
+
+    // Export: the record exactly as saved, as JSON the CHW can share.
+    const exported = JSON.parse(first.exportBatch(batch.id) ?? "null") as {
+      chw_id: string;
+      refused: string;
+      changes: { patients: { id: string; demographics: { name: string } }[] };
+    };
+    expect(exported.chw_id).toBe(chw.uid);
+    expect(exported.refused).toBe("WRITE_REFUSED:permission-denied");
+    expect(exported.changes.patients.map((p) => [p.id, p.demographics.name])).toEqual([
+      [saved.id, "Atieno"],
+    ]);
+
+    // The app restarts (the SDK's memory of the write is gone; ours is not) after an admin
+    // re-enabled the account.
+    first.stop();
+    await account.set({ disabled: false }, { merge: true });
+    const second = await engineFor(chw, kv);
+    const restored = await waitFor(second, (s) => s.refused.length === 1, "refused after restart");
+    expect(restored.refused[0]!.id).toBe(batch.id);
+    expect(stateOf(restored, saved.id)).toBe("rejected");
+
+    expect(await second.resend(batch.id)).toBe(true);
+    const done = await waitFor(
+      second,
+      (s) => stateOf(s, saved.id) === "applied" && s.refused.length === 0,
+      "resent and applied",
+    );
+    expect(done.records.rejected).toEqual([]);
+    const stored = await adminDb().doc(`patients/${saved.id}`).get();
+    expect(stored.get("chw_id")).toBe(chw.uid);
+  });
+});
