@@ -67,7 +67,11 @@ export function App({ services }: { services: AppServices }) {
         },
       });
       created = new SyncEngine(
-        { chwId: user.uid, deviceId: device },
+        {
+          chwId: user.uid,
+          deviceId: device,
+          ...(user.authTime !== undefined && { authTime: user.authTime }),
+        },
         { firestore: services.firestore, kv: services.kv, uploads, now: Date.now, newId },
       );
       await created.start();

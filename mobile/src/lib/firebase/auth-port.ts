@@ -3,6 +3,8 @@ export interface AuthUser {
   uid: string;
   email: string | null;
   role: string | undefined;
+  /** The session's sign-in time (ID token `auth_time`, epoch seconds), stamped on sync batches. */
+  authTime?: number;
 }
 
 /** Outcome of a sign-in attempt; the screen switches on `kind`. */

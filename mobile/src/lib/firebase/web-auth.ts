@@ -11,7 +11,13 @@ import type { AuthPort, AuthUser } from "./auth-port";
 async function toUser(u: User): Promise<AuthUser> {
   const token = await getIdTokenResult(u);
   const role = token.claims.role;
-  return { uid: u.uid, email: u.email, role: typeof role === "string" ? role : undefined };
+  const authTime = Math.floor(Date.parse(token.authTime) / 1000);
+  return {
+    uid: u.uid,
+    email: u.email,
+    role: typeof role === "string" ? role : undefined,
+    ...(Number.isFinite(authTime) && { authTime }),
+  };
 }
 
 /** The auth port over the Firebase JS SDK (web build, Node tests). */
