@@ -104,7 +104,7 @@ describe("account check: revoked sessions and disabled Auth accounts (verifyIdTo
         now: () => clock,
         sessions: () => {
           reads++;
-          return Promise.resolve(session);
+          return Promise.resolve({ ...session });
         },
       },
     );

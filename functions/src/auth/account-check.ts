@@ -94,7 +94,8 @@ export function withAccountCheck(
 
 /**
  * When an Auth user's sessions were revoked. Auth sets `tokensValidAfterTime` when the account
- * is created too, so only a time after the creation second is a revocation.
+ * is created too, so only a time after the creation second is a revocation (a revocation within
+ * the account's first second goes unseen, when it has no session to revoke).
  */
 export function revocationOf(user: {
   tokensValidAfterTime?: string;
@@ -103,6 +104,7 @@ export function revocationOf(user: {
   const validAfter = user.tokensValidAfterTime ? Date.parse(user.tokensValidAfterTime) : NaN;
   const created = Date.parse(user.metadata.creationTime);
   if (!Number.isFinite(validAfter)) return {};
-  if (Number.isFinite(created) && validAfter <= created + 1000) return {};
+  // Auth keeps whole seconds: at creation the valid-after time is the creation second.
+  if (Number.isFinite(created) && validAfter <= Math.floor(created / 1000) * 1000) return {};
   return { revokedAtMs: validAfter };
 }

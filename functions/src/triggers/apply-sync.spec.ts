@@ -201,6 +201,14 @@ describe("revocationOf", () => {
       revocationOf({ tokensValidAfterTime: created, metadata: { creationTime: created } }),
     ).to.deep.equal({});
   });
+  it("is nothing when valid-after is the creation second, although creation has milliseconds", () => {
+    expect(
+      revocationOf({
+        tokensValidAfterTime: created,
+        metadata: { creationTime: new Date(Date.parse(created) + 400).toUTCString() },
+      }),
+    ).to.deep.equal({});
+  });
   it("is the valid-after time once sessions are revoked", () => {
     const later = "Thu, 01 Oct 2026 11:00:00 GMT";
     expect(
