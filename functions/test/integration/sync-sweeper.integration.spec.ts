@@ -63,8 +63,13 @@ describe("sweepSyncBatches re-drives batches whose trigger never ran (functions 
     expect(written.get("status"), "no trigger ran").to.equal(undefined);
 
     // Younger than the threshold: a sweep leaves it to its trigger (it may still be in flight).
-    expect(await runScheduledFunction("sweepSyncBatches")).to.equal(true);
-    expect((await ref.get()).get("status")).to.equal(undefined);
+    // Only checkable while the batch is clearly younger (a loaded machine can be slower).
+    if (Date.now() - written.createTime!.toMillis() < SWEEP_AFTER_MS / 2) {
+      expect(await runScheduledFunction("sweepSyncBatches")).to.equal(true);
+      if (Date.now() - written.createTime!.toMillis() < SWEEP_AFTER_MS) {
+        expect((await ref.get()).get("status")).to.equal(undefined);
+      }
+    }
 
     const age = Date.now() - written.createTime!.toMillis();
     await new Promise((r) => setTimeout(r, Math.max(0, SWEEP_AFTER_MS - age) + 1000));
