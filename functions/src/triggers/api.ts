@@ -27,7 +27,11 @@ export function preParseCap(): number {
 // no body larger than any route accepts is read at all (413 before parsing), and JSON is parsed
 // only once a route reads it, after authentication (issue 17; http/body-limit.ts).
 acceptScalarJsonBodies();
-limitBodiesBeforeParsing(preParseCap, { deferJson: true });
+// Only in the process that serves `api` (the host sets FUNCTION_TARGET to the entry point):
+// every function loads this bundle, and the event functions' hosts must keep parsing their
+// JSON event bodies themselves.
+if (process.env.FUNCTION_TARGET === "api")
+  limitBodiesBeforeParsing(preParseCap, { deferJson: true });
 
 /** `users/{uid}`; a uid that is not a single path segment cannot name an account document. */
 async function lookupAccount(uid: string): Promise<AccountRecord | undefined> {

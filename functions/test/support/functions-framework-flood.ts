@@ -200,6 +200,8 @@ export async function floodApi(opts: FloodOptions): Promise<FloodResult> {
         NODE_ENV: "production",
         GCLOUD_PROJECT: "demo-dermadetect",
         FUNCTION_SIGNATURE_TYPE: "http",
+        // Set by Cloud Run's Functions runtime (and the emulator) to the entry point.
+        FUNCTION_TARGET: "api",
         // terraform's default (var.max_body_bytes); params have no default outside the CLI.
         MAX_BODY_BYTES: "2000000",
         ...opts.env,
