@@ -331,3 +331,27 @@ export function moduleCallMismatches(modules: Map<string, Module>): string[] {
   }
   return out;
 }
+
+/** Verbs that say a grant's holder writes to Firestore (the reasons in `function_project_roles`). */
+const WRITES = /\b(writes?|marks?|updates?|applies|queues|normalises|claims?|moves?)\b/;
+
+/**
+ * Firestore grants no wider than the function needs: `roles/datastore.user` (read and write)
+ * only where the reason states a write, `roles/datastore.viewer` where it reads only. Firestore
+ * IAM cannot be narrowed below a database (no per-collection roles or conditions), so this is
+ * the narrowest grant the platform offers.
+ */
+export function firestoreGrantsWiderThanNeeded(mod: Module): string[] {
+  const out: string[] = [];
+  const roles = mod.locals.function_project_roles;
+  if (!roles || typeof roles !== "object" || Array.isArray(roles)) return out;
+  for (const [key, reason] of Object.entries(roles)) {
+    const role = key.split("|")[1];
+    const writes = typeof reason === "string" && WRITES.test(reason);
+    if (role === "roles/datastore.user" && !writes)
+      out.push(`${mod.dir}: ${key} reads only ("${text(reason)}"): grant roles/datastore.viewer`);
+    if (role === "roles/datastore.owner" || role === "roles/datastore.importExportAdmin")
+      out.push(`${mod.dir}: ${key} is an admin role`);
+  }
+  return out;
+}

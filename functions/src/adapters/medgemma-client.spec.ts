@@ -120,6 +120,7 @@ describe("MedGemma client against the stand-in", () => {
     const client = createMedgemmaClient({
       provider: "openai",
       baseUrl: base,
+      apiKey: "test-only-token",
       modelId: "medgemma:4b",
       timeoutMs: 2_000,
       maxTokens: 600,

@@ -41,12 +41,66 @@ export interface VertexConfig extends CommonConfig {
 /** An OpenAI-compatible server (vLLM or Ollama serving MedGemma on a clinic server). */
 export interface OpenAiConfig extends CommonConfig {
   provider: "openai";
-  /** e.g. `http://clinic-server:8000` (the route `/v1/chat/completions` is appended). */
+  /**
+   * e.g. `https://clinic-server:8000` (the route `/v1/chat/completions` is appended). Photos
+   * and case facts travel in the body: plain `http://` only to a loopback address.
+   */
   baseUrl: string;
+  /**
+   * Bearer token the server requires (vLLM `--api-key`). Default: the MEDGEMMA_API_KEY
+   * environment variable, bound from Secret Manager (docs/runbook.md).
+   */
+  apiKey?: string;
 }
 
 /** Either provider. */
 export type MedgemmaConfig = VertexConfig | OpenAiConfig;
+
+/** A MedGemma configuration that must not be used; thrown when the client is built. */
+export class MedgemmaConfigError extends Error {
+  readonly code = "MEDGEMMA_CONFIG";
+  constructor(message: string) {
+    super(message);
+    this.name = "MedgemmaConfigError";
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function openAiKey(cfg: OpenAiConfig): string {
+  return cfg.apiKey ?? process.env.MEDGEMMA_API_KEY ?? "";
+}
+
+/**
+ * Refuses an `openai` provider that would send patient photos in the clear or unauthenticated:
+ * the base URL must be https (plain http only to a loopback address, e.g. a stand-in) and a
+ * bearer token must be set. The message names the setting, never its value.
+ */
+export function checkMedgemmaConfig(cfg: MedgemmaConfig): void {
+  if (cfg.provider !== "openai") return;
+  let url: URL;
+  try {
+    url = new URL(cfg.baseUrl);
+  } catch {
+    throw new MedgemmaConfigError("MEDGEMMA_BASE_URL is not a URL (provider openai)");
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    throw new MedgemmaConfigError(
+      "MEDGEMMA_BASE_URL must be https:// for provider openai (plain http only to a loopback address)",
+    );
+  }
+  if (url.username || url.password) {
+    throw new MedgemmaConfigError(
+      "MEDGEMMA_BASE_URL must not carry credentials; use MEDGEMMA_API_KEY",
+    );
+  }
+  if (openAiKey(cfg).trim() === "") {
+    throw new MedgemmaConfigError("MEDGEMMA_API_KEY is required for provider openai");
+  }
+}
 
 let googleAuth: GoogleAuth | undefined;
 /** `dedicatedEndpointDns` per endpoint resource: looked up once per instance (reference §0.3). */
@@ -58,7 +112,8 @@ export function resetEndpointCache(): void {
 }
 
 async function authHeaders(cfg: MedgemmaConfig, url: string): Promise<Record<string, string>> {
-  if (cfg.provider !== "vertex" || cfg.auth === "none") return {};
+  if (cfg.provider === "openai") return { authorization: `Bearer ${openAiKey(cfg)}` };
+  if (cfg.auth === "none") return {};
   googleAuth ??= new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] });
   const headers = await googleAuth.getRequestHeaders(url);
   const out: Record<string, string> = {};
@@ -253,6 +308,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * would not retry a POST, so the loop is ours. Permanent failures are thrown at once.
  */
 export function createMedgemmaClient(cfg: MedgemmaConfig): ChatModel {
+  checkMedgemmaConfig(cfg);
   const endpoint =
     cfg.provider === "vertex"
       ? `vertex:projects/${cfg.project}/locations/${cfg.region}/endpoints/${cfg.endpointId}`

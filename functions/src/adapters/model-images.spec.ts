@@ -2,7 +2,13 @@ import { expect } from "chai";
 import sharp from "sharp";
 import { imageKeyFor, sha256Hex } from "../domain/images";
 import type { ImageStore } from "../domain/image-store";
-import { ModelImageError, createModelImageSource, prepareForModel } from "./model-images";
+import { pixelBombPng } from "../../test/support/pixel-bomb";
+import {
+  ModelImageError,
+  createModelImageSource,
+  declaredPixels,
+  prepareForModel,
+} from "./model-images";
 
 /** An in-memory ImageStore: a stand-in for Cloud Storage's object reads only. */
 function memoryStore(objects: Map<string, Buffer>): ImageStore {
@@ -83,5 +89,26 @@ describe("model images (sharp)", () => {
       createModelImageSource(memoryStore(new Map([[junkKey, junk]]))).read(junkKey),
     );
     expect([bad.reason, bad.transient]).to.deep.equal(["unavailable", false]);
+  });
+});
+
+describe("model images: a pixel bomb", () => {
+  it("refuses a tiny PNG declaring 50,000 × 50,000 pixels from its header, as too_large (permanent)", async () => {
+    const bomb = pixelBombPng();
+    expect(bomb.length).to.be.below(2_000);
+    expect(await declaredPixels(bomb)).to.equal(2_500_000_000);
+    const err = await caught(prepareForModel(bomb));
+    expect([err.reason, err.transient]).to.deep.equal(["too_large", false]);
+    // Through the image source too: the verified-looking object never reaches a decode.
+    const sha = sha256Hex(bomb);
+    const key = imageKeyFor("case-bomb", sha, "image/png");
+    const source = createModelImageSource(memoryStore(new Map([[key, bomb]])));
+    expect((await caught(source.read(key))).reason).to.equal("too_large");
+  });
+
+  it("still prepares an ordinary photo and reads no size from a non-image", async () => {
+    const ok = await prepareForModel(await picture(2000, 1500, "png"));
+    expect(Math.max(ok.width, ok.height)).to.equal(1024);
+    expect(await declaredPixels(Buffer.from("not an image"))).to.equal(undefined);
   });
 });

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import type { Metadata, OutputInfo } from "sharp";
 import { MAX_IMAGE_BYTES } from "@dermadetect/contract";
-import { parseImageKey, sha256Hex } from "../domain/images";
+import { MAX_IMAGE_PIXELS, parseImageKey, sha256Hex } from "../domain/images";
 import type { ImageStore } from "../domain/image-store";
 
 /** A photo prepared for the model: JPEG bytes, metadata stripped, long side bounded. */
@@ -41,6 +41,19 @@ export class ModelImageError extends Error {
 }
 
 /**
+ * Width × height a photo's header declares, read without decoding it (sharp reads the header
+ * only), or undefined when libvips cannot read a header at all.
+ */
+export async function declaredPixels(bytes: Buffer): Promise<number | undefined> {
+  try {
+    const { width, height } = await sharp(bytes, { limitInputPixels: false }).metadata();
+    return width && height ? width * height : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Re-encodes a photo for the model with sharp (libvips, shipped inside npm packages): applies
  * the EXIF orientation, scales the long side down to `maxEdge` (never up), and writes a
  * baseline JPEG without metadata, so no EXIF (GPS, device) leaves for the model endpoint and
@@ -50,10 +63,14 @@ export async function prepareForModel(
   original: Buffer,
   opts: ModelImageOptions = MODEL_IMAGE_DEFAULTS,
 ): Promise<Omit<ModelImage, "sha256">> {
+  // A pixel bomb (tiny file, huge declared size) is refused from its header, before decode.
+  const pixels = await declaredPixels(original);
+  if (pixels !== undefined && pixels > MAX_IMAGE_PIXELS)
+    throw new ModelImageError("too_large", false);
   let out: { data: Buffer; info: OutputInfo };
   let before: Metadata;
   try {
-    const img = sharp(original, { failOn: "error", limitInputPixels: 64_000_000 });
+    const img = sharp(original, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS });
     before = await img.metadata();
     out = await img
       .rotate()

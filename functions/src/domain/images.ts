@@ -17,7 +17,20 @@ export const UPLOAD_SIZE_RANGE = `1,${MAX_IMAGE_BYTES}`;
 
 /** Why verification refused an object. Stable strings: the app shows them. */
 export type ImageRejectReason =
-  "too_large" | "size_mismatch" | "unknown_type" | "type_mismatch" | "hash_mismatch";
+  | "too_large"
+  | "size_mismatch"
+  | "unknown_type"
+  | "type_mismatch"
+  | "hash_mismatch"
+  | "too_many_pixels";
+
+/**
+ * Most pixels a photo may declare (width × height in its header). A PNG of a few KB can declare
+ * 50,000 × 50,000 (2.5 billion pixels, ~7.5 GB decoded): the header is read and the photo
+ * refused before any decode. 50 MP is above every phone camera's default mode and keeps a
+ * decode within the analysis function's memory (issue 17).
+ */
+export const MAX_IMAGE_PIXELS = 50_000_000;
 
 /** One entry of `cases/{id}.images[]` as the server keeps it. */
 export interface CaseImage {

@@ -197,15 +197,24 @@ export function doctorQueueRoute(
           if (p && p.deleted_at == null) patients.set(s.id, p);
         }
       }
+      // A patient is joined to a case only when both belong to the same CHW: a case that names
+      // another CHW's patient (a client bug or a forged id) never shows that patient (issue 17).
+      const joined = new Set<string>();
+      const patientOf = (d: QueryDocumentSnapshot): DocumentData | undefined => {
+        const id = String(d.get("patient_id"));
+        const p = patients.get(id);
+        const chw: unknown = d.get("chw_id");
+        if (!p || typeof chw !== "string" || chw === "" || p.chw_id !== chw) return undefined;
+        joined.add(id);
+        return p;
+      };
       const now = deps.now();
       const store = deps.store();
-      const cases = await Promise.all(
-        live.map((d) => toEntry(d, patients.get(String(d.get("patient_id"))), store, now)),
-      );
+      const cases = await Promise.all(live.map((d) => toEntry(d, patientOf(d), store, now)));
       const batch = firestore.batch();
       for (const [collection, ids] of [
         ["cases", live.map((d) => d.id)],
-        ["patients", [...patients.keys()]],
+        ["patients", [...joined]],
       ] as const) {
         writeAudit(batch, firestore, {
           actor: who.uid,

@@ -11,12 +11,28 @@ import { countingEnabled, formatOps, withOpCounts } from "../adapters/op-counter
 import { isEmulatorAuthMode, params, projectId } from "../config";
 import { createRouter } from "../http/router";
 import type { HttpRequest } from "../http/router";
+import { isDeferredJson, limitBodiesBeforeParsing, parseDeferredJson } from "../http/body-limit";
 import { acceptScalarJsonBodies } from "../http/json-scalars";
 import { routes } from "../http/routes";
 
+let largestRouteCap: number | undefined;
+
+/** The largest body any route accepts: the router's cap or a route's own, whichever is larger. */
+export function preParseCap(): number {
+  largestRouteCap ??= Math.max(0, ...routes().map((r) => r.maxBodyBytes ?? 0));
+  return Math.max(params.maxBodyBytes.value(), largestRouteCap);
+}
+
 // Before the host builds its express app (it loads this module first): a JSON body that is a
-// bare null, number or string reaches our parser and gets a coded 400, not express's HTML page.
+// bare null, number or string reaches our parser and gets a coded 400, not express's HTML page;
+// no body larger than any route accepts is read at all (413 before parsing), and JSON is parsed
+// only once a route reads it, after authentication (issue 17; http/body-limit.ts).
 acceptScalarJsonBodies();
+// Only in the process that serves `api` (the host sets FUNCTION_TARGET to the entry point):
+// every function loads this bundle, and the event functions' hosts must keep parsing their
+// JSON event bodies themselves.
+if (process.env.FUNCTION_TARGET === "api")
+  limitBodiesBeforeParsing(preParseCap, { deferJson: true });
 
 /** `users/{uid}`; a uid that is not a single path segment cannot name an account document. */
 async function lookupAccount(uid: string): Promise<AccountRecord | undefined> {
@@ -75,6 +91,14 @@ export async function handleApiRequest(req: Request, res: Response): Promise<voi
     body: req.body as unknown,
     requestId: req.header("x-request-id")?.slice(0, 64) ?? randomUUID(),
   };
+  if (isDeferredJson(req)) {
+    // Parsed on first read: the router reads no body before the token and role checks.
+    let parsed: { value: unknown } | undefined;
+    Object.defineProperty(request, "body", {
+      enumerable: true,
+      get: () => (parsed ??= { value: parseDeferredJson(req.body as Buffer) }).value,
+    });
+  }
   const { value: out, ops } = await withOpCounts(() => router()(request));
   res.set("x-request-id", request.requestId);
   // The operations this request billed, for the benchmarks (local stack only).

@@ -5,12 +5,14 @@ import { jobKeyFor, jobsExist, requestAnalysis } from "../adapters/analysis-jobs
 import { writeAudit } from "../adapters/audit";
 import { db } from "../adapters/firebase";
 import { imageStore } from "../adapters/image-store";
+import { declaredPixels } from "../adapters/model-images";
 import { ScopeWriter } from "../adapters/scope-writer";
 import { withReview } from "../adapters/case-review";
 import { answerRequest } from "@dermadetect/contract";
 import { params } from "../config";
 import type { CaseView } from "../domain/case-view";
 import {
+  MAX_IMAGE_PIXELS,
   isVerifiedState,
   normalizeCaseImage,
   parseImageKey,
@@ -178,6 +180,11 @@ export async function handleObjectFinalized(
       return "ignored";
     }
     verdict = verifyImageBytes(bytes, found.entry);
+    // Header only, never a decode: a small file declaring billions of pixels is refused here,
+    // so the analysis never opens it (issue 17).
+    const pixels = verdict.ok ? await declaredPixels(bytes) : undefined;
+    if (pixels !== undefined && pixels > MAX_IMAGE_PIXELS)
+      verdict = { ok: false, reason: "too_many_pixels" };
   }
   const outcome = await settle(deps, caseId, sha256, obj.name, verdict);
   // Marked first, deleted second: if the delete fails, the retry finds the object again.

@@ -32,7 +32,8 @@ locals {
       concurrency = 40
       min         = 0
       max         = 20
-      ingress     = "ALLOW_ALL"
+      # Only the HTTPS load balancer (frontdoor.tf), whose Cloud Armor policy runs first.
+      ingress = "ALLOW_INTERNAL_AND_GCLB"
     }
     applySync = {
       description = "Applies a device's syncBatches/{batchId} document through the sync core"

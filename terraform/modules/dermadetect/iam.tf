@@ -43,6 +43,10 @@ resource "google_service_account" "builder" {
 
 locals {
   # Project-level grants to function identities: "function|role" => one-line reason.
+  # Firestore: IAM stops at the database (no per-collection role, and IAM conditions cannot
+  # name documents), and every function below writes something, so roles/datastore.user is the
+  # narrowest grant each can have; a function that only read would get roles/datastore.viewer
+  # (terraform/test/iam.spec.ts). Which documents each may touch is enforced in code.
   function_project_roles = {
     "api|roles/datastore.user"                 = "reads and writes patients, cases, diagnoses, receipts, scopes and audit logs for the HTTPS routes"
     "applySync|roles/datastore.user"           = "applies sync batches: canonical records, scope sequence, receipts, outbox jobs, audit logs"

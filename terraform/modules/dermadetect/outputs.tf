@@ -1,6 +1,6 @@
 output "api_url" {
-  description = "Base URL of the HTTPS API (append /v1/health to check it)."
-  value       = module.functions["api"].uri
+  description = "Base URL of the HTTPS API, the front door's host (append /v1/health to check it); the clients' API base URL."
+  value       = "https://${local.api_host}"
 }
 
 output "function_names" {

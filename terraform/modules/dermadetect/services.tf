@@ -7,6 +7,7 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
     "eventarc.googleapis.com",
     "firebase.googleapis.com",
     "firebasehosting.googleapis.com",
