@@ -24,8 +24,15 @@ import { parseFindings } from "../domain/analysis-findings";
 import type { Findings } from "../domain/analysis-findings";
 import { isAnalysisRequest } from "../domain/analysis-message";
 import type { AnalysisRequest } from "../domain/analysis-message";
-import { imageMessages, repairMessages, synthesisMessages } from "../domain/analysis-prompt";
-import type { ChatMessage, PromptCase } from "../domain/analysis-prompt";
+import {
+  imageMessages,
+  promptCaseOf,
+  repairMessages,
+  synthesisMessages,
+} from "../domain/analysis-prompt";
+import type { ChatMessage } from "../domain/analysis-prompt";
+import { checkUrgency } from "../domain/analysis-urgency";
+import type { UrgencyCheck } from "../domain/analysis-urgency";
 import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
 import type { ChatModel, ImageSource, MessagePublisher } from "../domain/analysis-ports";
 import { buildAiAnalysis } from "../domain/analysis-result";
@@ -68,23 +75,6 @@ class PermanentFailure extends Error {
     super(code);
     this.name = "PermanentFailure";
   }
-}
-
-function promptCase(kase: DocumentData): PromptCase {
-  const t = (kase.triage_data ?? {}) as Record<string, unknown>;
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((s): s is string => typeof s === "string").slice(0, 30) : [];
-  const obj = (v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  return {
-    risk_level: String(kase.risk_level ?? "unknown"),
-    body_site: typeof t.body_site === "string" ? t.body_site : undefined,
-    duration_days: typeof t.duration_days === "number" ? t.duration_days : undefined,
-    symptoms: strings(t.symptoms),
-    danger_signs: strings(t.danger_signs),
-    lesion: obj(t.lesion),
-    on_device: obj(t.on_device),
-  };
 }
 
 /** One structured answer: a call, and one repair call when the answer does not validate. */
@@ -185,6 +175,7 @@ export interface ImageAnalysis {
   perImage: Array<{ sha256: string; findings: Findings }>;
   skipped: Array<{ sha256: string; reason: string }>;
   synthesis: Findings;
+  urgencyCheck: UrgencyCheck;
   totals: CallTotals;
 }
 
@@ -207,7 +198,7 @@ export async function analyseImages(
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     servedModel: "",
   };
-  const facts = promptCase(kase);
+  const facts = promptCaseOf(kase);
   const verified = (Array.isArray(kase.images) ? (kase.images as DocumentData[]) : []).filter(
     (img) => img.state === "verified" || img.state === "analysed",
   );
@@ -244,7 +235,12 @@ export async function analyseImages(
     deadline,
     totals,
   );
-  return { perImage, skipped, synthesis, totals };
+  const urgencyCheck = checkUrgency(
+    facts,
+    synthesis,
+    perImage.map((p) => p.findings),
+  );
+  return { perImage, skipped, synthesis, urgencyCheck, totals };
 }
 
 /**
@@ -292,6 +288,14 @@ export async function handleAnalysisRequest(
       total_tokens: analysis.totals.usage.total_tokens,
       duration_ms: finishedAt - started,
     });
+    if (!analysis.urgencyCheck.agrees && stored === "written") {
+      // Names of the flags only: never the case's text (the console shows the doctor the rest).
+      log.warn("analysis urgency disagrees with the case", {
+        ...base,
+        stage: "urgency_check",
+        outcome: analysis.urgencyCheck.flags.join(","),
+      });
+    }
     return stored === "written"
       ? "analysed"
       : stored === "superseded"
