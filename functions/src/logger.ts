@@ -32,6 +32,9 @@ export interface LogFields {
   image_count?: number;
   total_tokens?: number;
   publish_attempts?: number;
+  /** The AI cost cap a job ran into (`chw_hour`, `chw_day`, `global_hour`) and its value. */
+  quota?: string;
+  limit?: number;
 }
 
 type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";

@@ -35,6 +35,7 @@ import { checkUrgency } from "../domain/analysis-urgency";
 import type { UrgencyCheck } from "../domain/analysis-urgency";
 import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
 import type { ChatModel, ImageSource, MessagePublisher } from "../domain/analysis-ports";
+import type { QuotaLimits } from "../domain/analysis-quota";
 import { buildAiAnalysis } from "../domain/analysis-result";
 import type { CallTotals } from "../domain/analysis-result";
 import { MAX_DELIVERIES, backoffMs, isRetryable } from "../domain/retry";
@@ -54,6 +55,8 @@ export interface AnalysisDeps {
   redelivery: { baseMs: number; capMs: number };
   /** Time budget of one delivery, below the function timeout. */
   budgetMs: number;
+  /** Cost caps taken on a job's first claim (domain/analysis-quota.ts); absent = none. */
+  quotas?: QuotaLimits;
   now?: () => number;
 }
 
@@ -66,7 +69,8 @@ export type AnalysisOutcome =
   | "failed"
   | "retry_scheduled"
   | "dead_lettered"
-  | "lost_claim";
+  | "lost_claim"
+  | "limited";
 
 /** A failure that ends the job, with the code the app shows; never retried. */
 class PermanentFailure extends Error {
@@ -130,7 +134,7 @@ async function claimDelivery(
   const now = deps.now ?? Date.now;
   const { case_id: caseId, job_key: jobKey } = message;
   const claimId = randomUUID();
-  const claim = await claimJob(deps.db, caseId, jobKey, started, claimId);
+  const claim = await claimJob(deps.db, caseId, jobKey, started, claimId, deps.quotas);
   const base = { case_id: caseId, job_key: jobKey, content_version: claim.job?.content_version };
   switch (claim.decision.kind) {
     case "ignore":
@@ -158,6 +162,18 @@ async function claimDelivery(
       return "superseded";
     case "dead_letter":
       return forwardToDeadLetter(deps, message, claim.job?.attempts ?? MAX_DELIVERIES);
+    case "limited":
+      // The alert's log line (terraform: analysis_limited metric): the cap, never case content.
+      log.warn("analysis limited", {
+        ...base,
+        uid: claim.job?.chw_id,
+        stage: "quota",
+        outcome: "limited",
+        code: AnalysisErrorCode.LIMITED,
+        quota: claim.decision.quota,
+        limit: claim.decision.limit,
+      });
+      return "limited";
     case "claim":
       break;
   }
@@ -421,6 +437,11 @@ export function defaultAnalysisDeps(): AnalysisDeps {
     publisher: pubsubPublisher(),
     redelivery: { baseMs: redeliveryBase, capMs: redeliveryBase * 16 },
     budgetMs: (ANALYZE_TIMEOUT_SECONDS - 60) * 1000,
+    quotas: {
+      perChwHour: params.analysisMaxPerChwHour.value(),
+      perChwDay: params.analysisMaxPerChwDay.value(),
+      globalHour: params.analysisMaxGlobalHour.value(),
+    },
   };
   return defaults;
 }
