@@ -42,6 +42,12 @@ import { MAX_DELIVERIES, backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode } from "../errors";
 import { errorName, log } from "../logger";
 
+/**
+ * The fields of the "analysis limited" log line that the alert's log-based metric matches
+ * (terraform/modules/dermadetect/analysis-caps.tf).
+ */
+export const LIMITED_LOG = { stage: "quota", outcome: "limited" } as const;
+
 /** Function timeout; every model call and retry must end before it (docs/design.md §6). */
 export const ANALYZE_TIMEOUT_SECONDS = 540;
 
@@ -167,8 +173,7 @@ async function claimDelivery(
       log.warn("analysis limited", {
         ...base,
         uid: claim.job?.chw_id,
-        stage: "quota",
-        outcome: "limited",
+        ...LIMITED_LOG,
         code: AnalysisErrorCode.LIMITED,
         quota: claim.decision.quota,
         limit: claim.decision.limit,

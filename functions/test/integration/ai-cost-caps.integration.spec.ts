@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { ANALYSIS_QUOTA_DEFAULTS } from "../../src/config";
+import { readEnvLocal } from "../../../infra/src/image-store";
 import { chwQuotaRef } from "../../src/adapters/analysis-jobs";
 import { dayOf, hourOf } from "../../src/domain/analysis-quota";
 import { createUser, kase as seedCase, patient as seedPatient, seedSync } from "./sync-helpers";
@@ -17,12 +17,14 @@ import {
 } from "./ai-helpers";
 
 /*
- * Cost caps on the emulator stack (functions/.env.local: a 4 s settle window, default caps).
+ * Cost caps on the emulator stack (functions/.env.local: a 4 s settle window, the default caps).
  * A CHW is brought to its hourly cap by filling its counter document, as its own earlier
  * analyses would have; every case it sends after that is `limited`, and still reaches doctors.
  */
 
 const LIMITED_CODE = "AI_6005";
+/** The hourly cap the functions emulator runs with (functions/.env.local). */
+const PER_CHW_HOUR = Number(readEnvLocal("ANALYSIS_MAX_PER_CHW_HOUR"));
 
 /** Fills a CHW's counters to `used` analyses this hour and this day. */
 async function useQuota(chw: string, used: number): Promise<void> {
@@ -92,7 +94,7 @@ describe("AI cost caps on the emulators", function () {
 
   it("limits a CHW over its hourly cap: the RED case is marked limited and still reaches the doctors' queue", async () => {
     const chw = freshChw();
-    await useQuota(chw, ANALYSIS_QUOTA_DEFAULTS.perChwHour - 1);
+    await useQuota(chw, PER_CHW_HOUR - 1);
     const first = randomUUID();
     const second = randomUUID();
     const firstKey = await commitCase(chw, first, redCase(), 1);
@@ -119,19 +121,19 @@ describe("AI cost caps on the emulators", function () {
     ]);
     expect(job.limited).to.deep.equal({
       quota: "chw_hour",
-      limit: ANALYSIS_QUOTA_DEFAULTS.perChwHour,
+      limit: PER_CHW_HOUR,
     });
     expect(job.next_publish_at).to.equal(undefined); // nothing left for the sweeper
     expect(await calls(secondKey)).to.have.length(0);
     expect(await calls(firstKey)).to.have.length(1);
     const counter = (await read<{ hour_count: number }>(`analysisQuotas/chw:${chw}`))!;
-    expect(counter.hour_count).to.equal(ANALYSIS_QUOTA_DEFAULTS.perChwHour);
+    expect(counter.hour_count).to.equal(PER_CHW_HOUR);
   });
 
   it("another CHW's cases are analysed while one CHW is over its cap", async () => {
     const over = freshChw();
     const other = freshChw();
-    await useQuota(over, ANALYSIS_QUOTA_DEFAULTS.perChwHour);
+    await useQuota(over, PER_CHW_HOUR);
     const blocked = randomUUID();
     const fine = randomUUID();
     await commitCase(over, blocked, redCase(), 1);
