@@ -71,6 +71,8 @@ export enum AnalysisErrorCode {
   MODEL_REJECTED = "AI_6003",
   /** Every delivery failed (model overloaded or unreachable); the job went to the dead-letter topic. */
   DEAD_LETTERED = "AI_6004",
+  /** A cost cap (per health worker per hour or day, or for the whole service) was reached. */
+  LIMITED = "AI_6005",
 }
 
 /** The text the app shows for each analysis failure. */
@@ -82,4 +84,6 @@ export const analysisErrorMessage: Record<AnalysisErrorCode, string> = {
     "The AI service refused the request. A doctor will review the case without it.",
   [AnalysisErrorCode.DEAD_LETTERED]:
     "The AI service could not be reached after 5 attempts. A doctor will review the case without it.",
+  [AnalysisErrorCode.LIMITED]:
+    "AI analysis limit reached, so this case was not analysed. A doctor will review the case without it.",
 };

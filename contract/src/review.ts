@@ -152,7 +152,8 @@ function reasonNow(c: ReviewInput, now: number, overdueMs: number): QueueReason 
   if (c.status === "PENDING_DIAGNOSIS") return "PENDING_DIAGNOSIS";
   if (c.risk_level !== "RED" || c.status === "DIAGNOSED") return undefined;
   const state = c.analysis?.state;
-  if (state === "failed") return "AI_FAILED";
+  // A cost cap ended the analysis without a result: as good as failed for the doctor.
+  if (state === "failed" || state === "limited") return "AI_FAILED";
   if (state === "done") return undefined;
   const asked = num(c.timeline?.analysis_requested_at) ?? num(c.timeline?.synced_at);
   if (asked !== undefined && now - asked >= overdueMs) return "AI_OVERDUE";

@@ -1,6 +1,19 @@
 import { defineBoolean, defineInt, defineString } from "firebase-functions/params";
 
 /**
+ * Default cost caps. One model replica answers roughly one case (a synthesis plus one call per
+ * photo) per 20-60 s, so about 60-180 cases an hour: the global cap keeps a queue behind it
+ * bounded, and a CHW's caps sit far above a day in the field (a few RED cases) while stopping
+ * one faulty phone from taking the replica for the day.
+ */
+export const ANALYSIS_QUOTA_DEFAULTS = { perChwHour: 12, perChwDay: 60, globalHour: 240 } as const;
+
+/** Default settle window of a new analysis job (rapid edits of one case coalesce within it). */
+export const ANALYSIS_SETTLE_DEFAULT_MS = 20_000;
+/** Longest settle window: the relay waits it inside its own 60 s timeout. */
+export const ANALYSIS_SETTLE_MAX_MS = 30_000;
+
+/**
  * Deploy-time parameters. `.value()` is read only inside handlers (never at import time), so a
  * cold start and the unit tests need no configuration.
  */
@@ -78,6 +91,26 @@ export const params = {
   analysisRedeliveryBaseMs: defineInt("ANALYSIS_REDELIVERY_BASE_MS", {
     description: "Base of the jittered backoff before the sweeper redelivers a failed job",
     default: 60_000,
+  }),
+  // Cost caps (docs/runbook.md "AI cost caps"): one analysis per case version at most; counted
+  // when a job first reaches the model; a job over a cap ends `limited` and its case goes to the
+  // doctors' queue without AI. 0 turns a cap off.
+  analysisMaxPerChwHour: defineInt("ANALYSIS_MAX_PER_CHW_HOUR", {
+    description: "Analyses one CHW's cases may start per clock hour (0 = no cap)",
+    default: ANALYSIS_QUOTA_DEFAULTS.perChwHour,
+  }),
+  analysisMaxPerChwDay: defineInt("ANALYSIS_MAX_PER_CHW_DAY", {
+    description: "Analyses one CHW's cases may start per UTC day (0 = no cap)",
+    default: ANALYSIS_QUOTA_DEFAULTS.perChwDay,
+  }),
+  analysisMaxGlobalHour: defineInt("ANALYSIS_MAX_GLOBAL_HOUR", {
+    description: "Analyses the whole project may start per clock hour (0 = no cap)",
+    default: ANALYSIS_QUOTA_DEFAULTS.globalHour,
+  }),
+  analysisSettleMs: defineInt("ANALYSIS_SETTLE_MS", {
+    description:
+      "A new job waits this long before it is published; a newer version of the case meanwhile supersedes it (rapid edits coalesce into one analysis). At most 30000.",
+    default: ANALYSIS_SETTLE_DEFAULT_MS,
   }),
   analysisDeliveryLeaseMs: defineInt("ANALYSIS_DELIVERY_LEASE_MS", {
     description: "A published job not claimed within this time is republished by the sweeper",

@@ -36,6 +36,9 @@ export interface LogFields {
   alert?: string;
   /** Age of the oldest item a sweep found, in ms. */
   age_ms?: number;
+  /** The AI cost cap a job ran into (`chw_hour`, `chw_day`, `global_hour`) and its value. */
+  quota?: string;
+  limit?: number;
 }
 
 type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";

@@ -14,7 +14,10 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
  *   GET  /admin/calls?key=…                                        calls seen, with timings
  *   POST /admin/reset
  * Steps: ok · 429 · 500 · 503 · slow:<ms> · malformed (prose, no JSON) · bad-schema ·
- * error200 (an `error` object inside HTTP 200) · garbage (a 200 that is not JSON).
+ * error200 (an `error` object inside HTTP 200) · garbage (a 200 that is not JSON) ·
+ * urgency:<emergency|urgent|routine|self_care> (valid findings with that urgency, whatever the
+ * case says). Each call keeps the text of its prompt (`prompt`), so tests can check what the
+ * pipeline sent.
  */
 
 /** The served model id; the pipeline marks results from it as fixture output. */
@@ -30,6 +33,8 @@ export interface StandInCall {
   step: string;
   status: number;
   images: number;
+  /** The text parts of the request (bounded), as the model would read them. */
+  prompt: string;
   /** The stand-in's own time for this call, scripted delay included. */
   ms: number;
   at: number;
@@ -76,11 +81,30 @@ function partsOf(messages: ChatMsg[]): ChatPart[] {
   );
 }
 
-/** Fixture findings in the shape the prompt asks for, deterministic per request. */
-function fixtureFindings(parts: ChatPart[]): Record<string, unknown> {
+/** The case facts of a request: the JSON line of the prompt's data fence (prompt v2). */
+function caseData(text: string): {
+  danger_signs?: unknown[];
+  danger_signs_other_free_text?: unknown[];
+} {
+  const m = /^<<<CASE_DATA>>>\n(.*)\n<<<END_CASE_DATA>>>$/m.exec(text);
+  if (!m) return {};
+  try {
+    return (JSON.parse(m[1]!) as { case?: object }).case ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Fixture findings in the shape the prompt asks for, deterministic per request; `urgency`
+ * forces the answer's urgency (a crafted answer steering it, for the cross-check's tests).
+ */
+function fixtureFindings(parts: ChatPart[], urgency?: string): Record<string, unknown> {
   const text = parts.map((p) => p.text ?? "").join("\n");
   const images = parts.filter((p) => p.type === "image_url").length;
-  const dangerous = /danger_signs: (?!none reported)/.test(text);
+  const data = caseData(text);
+  const dangerous =
+    (data.danger_signs?.length ?? 0) + (data.danger_signs_other_free_text?.length ?? 0) > 0;
   return {
     differential: [
       {
@@ -90,7 +114,7 @@ function fixtureFindings(parts: ChatPart[]): Record<string, unknown> {
       },
       { condition: "FIXTURE: seborrhoeic keratosis", likelihood: "low" },
     ],
-    urgency: dangerous ? "urgent" : "routine",
+    urgency: urgency ?? (dangerous ? "urgent" : "routine"),
     recommended_action: "FIXTURE OUTPUT: refer to a clinician for review (stand-in answer).",
     red_flags: dangerous ? ["danger signs reported by the health worker"] : [],
     confidence: 0.5,
@@ -166,8 +190,18 @@ export async function startMedgemmaStandIn(port: number): Promise<MedgemmaStandI
     const started = Date.now();
     const key = String(req.headers["x-dermadetect-job"] ?? "");
     const raw = await readBody(req);
+    let prompt = "";
     const record = (step: string, status: number, images: number) => {
-      calls.push({ key, route, step, status, images, ms: Date.now() - started, at: started });
+      calls.push({
+        key,
+        route,
+        step,
+        status,
+        images,
+        prompt,
+        ms: Date.now() - started,
+        at: started,
+      });
       if (calls.length > MAX_CALLS_KEPT) calls.splice(0, calls.length - MAX_CALLS_KEPT);
     };
     if (!raw) {
@@ -194,6 +228,11 @@ export async function startMedgemmaStandIn(port: number): Promise<MedgemmaStandI
       }
     }
     const allParts = instances.map((i) => partsOf((i as { messages: ChatMsg[] }).messages));
+    prompt = allParts
+      .flat()
+      .map((p) => p.text ?? "")
+      .join("\n")
+      .slice(0, 16_000);
     const images = allParts.flat().filter((p) => p.type === "image_url").length;
     let step = nextStep(key);
     const slow = /^slow:(\d+)$/.exec(step);
@@ -220,7 +259,8 @@ export async function startMedgemmaStandIn(port: number): Promise<MedgemmaStandI
       if (step === "bad-schema") {
         return completion(parts, JSON.stringify({ diagnosis: "FIXTURE", sure: "very" }));
       }
-      return completion(parts, JSON.stringify(fixtureFindings(parts)));
+      const forced = /^urgency:(emergency|urgent|routine|self_care)$/.exec(step)?.[1];
+      return completion(parts, JSON.stringify(fixtureFindings(parts, forced)));
     });
     record(step, 200, images);
     if (route === "chat") return send(res, 200, answers[0]);
@@ -251,6 +291,7 @@ export async function startMedgemmaStandIn(port: number): Promise<MedgemmaStandI
         step: "get",
         status: 200,
         images: 0,
+        prompt: "",
         ms: 0,
         at: Date.now(),
       });

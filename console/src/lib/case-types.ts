@@ -53,12 +53,25 @@ export interface AiAnalysis {
   /** True for the local MedGemma stand-in's output. */
   fixture?: boolean;
   analysed_at?: number;
+  /** The model's urgency against the case's danger signs and risk (prompt v2 on). */
+  urgency_check?: UrgencyCheck;
+}
+
+/** `ai_analysis.urgency_check`: a disagreement is shown to the doctor, never hidden. */
+export interface UrgencyCheck {
+  case_urgency: AiFindings["urgency"];
+  model_urgency: AiFindings["urgency"];
+  agrees: boolean;
+  flags: string[];
+  reasons: string[];
 }
 
 /** `cases.analysis`: the pipeline's state for the current version of the case. */
 export interface AnalysisState {
-  state: "queued" | "done" | "failed";
+  state: "queued" | "done" | "failed" | "limited";
   error?: { code: string; message: string };
+  /** Set with `limited`: the cost cap that stopped the analysis. */
+  limited?: { quota: string; limit: number };
 }
 
 /** A case as stored (CHW fields plus server-owned ones). */

@@ -10,6 +10,8 @@ import type { AnalysisJobState, JobQueue, JobUpdate, PublishTiming } from "../do
 import { decideClaim, planCaseWrite } from "../domain/analysis-plan";
 import type { ClaimDecision, JobView } from "../domain/analysis-plan";
 import type { MessagePublisher } from "../domain/analysis-ports";
+import { takeQuota } from "../domain/analysis-quota";
+import type { QuotaLimits } from "../domain/analysis-quota";
 import { backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode, analysisErrorMessage } from "../errors";
 import { errorName, log } from "../logger";
@@ -50,6 +52,10 @@ export interface AnalysisJobDoc {
 export { jobKeyFor } from "../domain/analysis-job";
 
 const jobRef = (db: Firestore, key: string) => db.doc(`${JOBS}/${key}`);
+/** The cost-cap counters (domain/analysis-quota.ts): one per CHW, one for the project. */
+const QUOTAS = "analysisQuotas";
+export const chwQuotaRef = (db: Firestore, chwId: string) => db.doc(`${QUOTAS}/chw:${chwId}`);
+export const globalQuotaRef = (db: Firestore) => db.doc(`${QUOTAS}/global`);
 const caseRef = (db: Firestore, id: string) => db.doc(`cases/${id}`);
 
 /** A transition's fields as Firestore writes them (`REMOVE` becomes a field delete). */
@@ -165,7 +171,9 @@ function analysisField(
 
 /**
  * Claims a job for one delivery in a transaction, so duplicate or concurrent deliveries of the
- * same job key make exactly one claim.
+ * same job key make exactly one claim. A job's first claim also takes one analysis from the
+ * cost caps (`limits`): over a cap, the job ends `limited` instead, and its case goes to the
+ * doctors' queue without AI, in the same transaction.
  */
 export async function claimJob(
   db: Firestore,
@@ -173,6 +181,7 @@ export async function claimJob(
   jobKey: string,
   now: number,
   claimId: string,
+  limits?: QuotaLimits,
 ): Promise<ClaimResult> {
   return inJobTransaction(db, async (tx) => {
     const jobSnap = await tx.get(jobRef(db, jobKey));
@@ -186,12 +195,68 @@ export async function claimJob(
     const kase = caseSnap?.exists ? caseSnap.data() : undefined;
     const decision = decideClaim(view, caseId, kase, now);
     if (decision.kind !== "claim" || !view) return { decision, job: view, kase };
-    // The claim touches only the job: the case (and the CHW's scope document, which every
-    // writer of the scope serialises on) is written once, with the outcome.
+    // Redeliveries of a job never count again: one case version costs one analysis at most.
+    const counted = limits !== undefined && Number(jobSnap.get("attempts") ?? 0) === 0;
+    if (counted) {
+      const [chwSnap, globalSnap] = await tx.getAll(
+        chwQuotaRef(db, view.chw_id),
+        globalQuotaRef(db),
+      );
+      const quota = takeQuota(chwSnap!.data(), globalSnap!.data(), limits, now);
+      if (!quota.ok) {
+        const limited = { kind: "limited" as const, quota: quota.quota, limit: quota.limit };
+        await limitInTransaction(tx, db, jobKey, view, kase!, limited, now);
+        return { decision: limited, job: view, kase };
+      }
+      tx.set(chwQuotaRef(db, view.chw_id), quota.chw, { merge: true });
+      tx.set(globalQuotaRef(db), quota.global, { merge: true });
+    }
+    // The claim touches only the job (and the counters): the case (and the CHW's scope
+    // document, which every writer of the scope serialises on) is written once, with the outcome.
     const update = job.claim(jobSnap.data() ?? {}, now, claimId);
     tx.update(jobRef(db, jobKey), fields(update));
     return { decision, job: view, kase, claimId, attempt: update.attempts as number };
   });
+}
+
+/**
+ * Ends a job `limited` and shows it on the case (`analysis.state: "limited"` with the reason),
+ * moving a TRIAGED case to PENDING_DIAGNOSIS: the case reaches the doctors without AI.
+ */
+async function limitInTransaction(
+  tx: Transaction,
+  db: Firestore,
+  jobKey: string,
+  view: JobView & { chw_id: string; created_at_ms?: number },
+  kase: DocumentData,
+  limited: { quota: string; limit: number },
+  now: number,
+): Promise<void> {
+  const error = {
+    code: AnalysisErrorCode.LIMITED,
+    message: analysisErrorMessage[AnalysisErrorCode.LIMITED],
+  };
+  const plan = planCaseWrite(
+    kase,
+    { job_key: jobKey, content_version: view.content_version },
+    "limited",
+  );
+  const scope = plan.analysisState ? await ScopeWriter.open(tx, db, view.chw_id) : undefined;
+  tx.update(jobRef(db, jobKey), fields(job.limit(now, limited, error)));
+  if (!scope) return;
+  const update = {
+    analysis: {
+      state: "limited",
+      job_key: jobKey,
+      content_version: view.content_version,
+      error,
+      limited,
+    },
+    timeline: { analysis_requested_at: requestedAt(view.created_at_ms, now) },
+    ...(plan.status ? { status: plan.status } : {}),
+  };
+  scope.put("cases", view.case_id, withReview(kase, update, now), kase);
+  scope.commit();
 }
 
 /**
@@ -352,17 +417,33 @@ export async function publishJob(
   now: number,
   timing: PublishTiming,
   mode: "relay" | "sweep",
-): Promise<"published" | "skipped" | "publish_failed"> {
+): Promise<job.PublishOutcome> {
   const ref = jobRef(db, jobKey);
   const leased = await db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);
     if (!snap.exists) return undefined;
     const lease = job.leaseForPublish(snap.data() ?? {}, now, timing, mode);
     if (!lease) return undefined;
+    // Coalescing: a newer version of the case (an edit during the settle window) has its own
+    // job; this one ends superseded without a message, so a burst of edits costs one analysis.
+    const kase = await tx.get(caseRef(db, String(snap.get("case_id"))));
+    if (Number(kase.get("content_version") ?? 0) > Number(snap.get("content_version"))) {
+      const update = job.supersede(snap.data(), now);
+      if (update) tx.update(ref, fields(update));
+      return "superseded" as const;
+    }
     tx.update(ref, fields(lease.update));
     return { caseId: String(snap.get("case_id")), ...lease };
   });
   if (!leased) return "skipped";
+  if (leased === "superseded") {
+    log.info("analysis job superseded before publishing", {
+      job_key: jobKey,
+      stage: mode === "relay" ? "relay" : "sweep",
+      outcome: "superseded",
+    });
+    return "superseded";
+  }
   const logged = {
     job_key: jobKey,
     case_id: leased.caseId,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { startMedgemmaStandIn } from "../../../infra/src/medgemma-stand-in";
 import type { MedgemmaStandIn, StandInCall } from "../../../infra/src/medgemma-stand-in";
-import { imageMessages, synthesisMessages } from "../domain/analysis-prompt";
+import { imageMessages, promptCaseOf, synthesisMessages } from "../domain/analysis-prompt";
 import { parseFindings } from "../domain/analysis-findings";
 import { ModelCallError } from "../domain/analysis-ports";
 import { createMedgemmaClient, readPredictResponse, resetEndpointCache } from "./medgemma-client";
@@ -11,7 +11,10 @@ import type { MedgemmaConfig } from "./medgemma-client";
 describe("MedGemma client against the stand-in", () => {
   let standIn: MedgemmaStandIn;
   let base: string;
-  const facts = { risk_level: "RED", symptoms: ["itch"], danger_signs: ["bleeding"] };
+  const facts = promptCaseOf({
+    risk_level: "RED",
+    triage_data: { symptoms: ["itch"], danger_signs: ["bleeding"] },
+  });
   const deadline = () => Date.now() + 10_000;
 
   const vertex = (over: Partial<MedgemmaConfig> = {}): MedgemmaConfig => ({

@@ -23,9 +23,9 @@ const TIMING = { baseMs: 1_000, capMs: 16_000, deliveryLeaseMs: 30_000 };
 const half = () => 0.5;
 
 describe("analysis job lifecycle", () => {
-  it("only done and failed are terminal", () => {
+  it("only done, failed and limited are terminal", () => {
     const terminal = JOB_STATES.filter((s) => isTerminal(s));
-    expect(terminal).to.deep.equal(["done", "failed"] satisfies AnalysisJobState[]);
+    expect(terminal).to.deep.equal(["done", "failed", "limited"] satisfies AnalysisJobState[]);
   });
 
   it("enqueues a pending job keyed by case and version, due for the sweeper after the lease", () => {

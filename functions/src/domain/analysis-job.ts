@@ -12,6 +12,11 @@ import { backoffMs } from "./retry";
  *                 (sweep: lease ran out) ←── retrying ←┘ retry (transient failure)
  *   running ─(5th failed delivery)→ dead_lettered ─(dead-letter handler)→ failed
  *   any non-terminal ─supersede (a newer case version exists)→ done
+ *   pending|published|retrying ─(first claim over a cost cap, analysis-quota.ts)→ limited
+ *
+ * A new job settles first (ANALYSIS_SETTLE_MS): the relay publishes it only after the window,
+ * and a publish finds a newer version of the case and supersedes instead, so a burst of edits
+ * costs one analysis.
  */
 
 /** States of a job. */
@@ -23,13 +28,14 @@ export const JOB_STATES = [
   "dead_lettered",
   "done",
   "failed",
+  "limited",
 ] as const;
 /** One job state. */
 export type AnalysisJobState = (typeof JOB_STATES)[number];
 
 /** True for a state the job never leaves (the sweeper has nothing left to do). */
 export function isTerminal(state: unknown): boolean {
-  return state === "done" || state === "failed";
+  return state === "done" || state === "failed" || state === "limited";
 }
 
 /** How long the relay has to publish a new job before the sweeper takes over. */
@@ -51,8 +57,8 @@ export interface JobQueue {
   fail(caseId: string, jobKey: string, code: AnalysisErrorCode, now: number): Promise<FailOutcome>;
 }
 
-/** What publishing one job did. */
-export type PublishOutcome = "published" | "skipped" | "publish_failed";
+/** What publishing one job did (`superseded`: a newer case version exists, nothing was sent). */
+export type PublishOutcome = "published" | "skipped" | "publish_failed" | "superseded";
 /** What failing one job did. */
 export type FailOutcome = "failed" | "already_finished" | "lost_claim";
 
@@ -210,6 +216,26 @@ export function supersede(job: JobSnapshot | undefined, now: number): JobUpdate 
     outcome: "superseded",
     lease_until: null,
     next_publish_at: null,
+    finished_at: now,
+  };
+}
+
+/**
+ * A cost cap refused the job's first analysis: it ends `limited`, never sent to the model, with
+ * the cap named (the case goes to the doctors without AI).
+ */
+export function limit(
+  now: number,
+  quota: { quota: string; limit: number },
+  error: { code: string; message: string },
+): JobUpdate {
+  return {
+    state: "limited",
+    outcome: "limited",
+    limited: { quota: quota.quota, limit: quota.limit },
+    error,
+    lease_until: null,
+    next_publish_at: REMOVE,
     finished_at: now,
   };
 }

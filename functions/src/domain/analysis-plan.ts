@@ -1,4 +1,5 @@
 import { isTerminal } from "./analysis-job";
+import type { QuotaName } from "./analysis-quota";
 import { MAX_DELIVERIES } from "./retry";
 
 /** The fields of an analysis job the pipeline decides on. */
@@ -25,7 +26,9 @@ export type ClaimDecision =
   | { kind: "ignore"; reason: "unknown_job" | "already_finished" | "in_flight" | "case_mismatch" }
   | { kind: "fail"; code: "CASE_NOT_FOUND" }
   | { kind: "superseded" }
-  | { kind: "dead_letter" };
+  | { kind: "dead_letter" }
+  /** A cost cap refused the job's first analysis (decided with the counters, analysis-quota.ts). */
+  | { kind: "limited"; quota: QuotaName; limit: number };
 
 /** Content version a job key names (`{case_id}.v{n}`), or undefined for a foreign key. */
 export function versionOfJobKey(jobKey: string | undefined): number | undefined {
@@ -73,14 +76,14 @@ export interface CaseWritePlan {
 }
 
 /**
- * Plans the case write for a finished job. A DIAGNOSED case keeps its status; a failed analysis
- * still moves a TRIAGED case to PENDING_DIAGNOSIS, because a RED case must reach a doctor even
- * when the model cannot help.
+ * Plans the case write for a finished job. A DIAGNOSED case keeps its status; a failed or
+ * limited analysis still moves a TRIAGED case to PENDING_DIAGNOSIS, because a RED case must
+ * reach a doctor even when the model cannot help (or a cost cap stopped it).
  */
 export function planCaseWrite(
   kase: CaseView,
   job: { job_key: string; content_version: number },
-  outcome: "done" | "failed",
+  outcome: "done" | "failed" | "limited",
 ): CaseWritePlan {
   const newerResult = (kase.ai_analysis?.content_version ?? -1) > job.content_version;
   const shownVersion =

@@ -1,6 +1,7 @@
 import type { Findings } from "./analysis-findings";
 import type { ChatModel, TokenUsage } from "./analysis-ports";
 import { CLINICAL_DISCLAIMER, PROMPT_VERSION } from "./analysis-prompt";
+import type { UrgencyCheck } from "./analysis-urgency";
 
 /** What the model calls of one delivery cost, summed. */
 export interface CallTotals {
@@ -15,6 +16,8 @@ export interface AnalysisParts {
   perImage: Array<{ sha256: string; findings: Findings }>;
   skipped: Array<{ sha256: string; reason: string }>;
   synthesis: Findings;
+  /** The model's urgency against the case's own danger signs and risk. */
+  urgencyCheck: UrgencyCheck;
   totals: CallTotals;
   model: Pick<ChatModel, "modelId" | "provider" | "endpoint">;
   jobKey: string;
@@ -27,11 +30,13 @@ export interface AnalysisParts {
 /**
  * The `cases.ai_analysis` document of one analysis: the validated findings with their
  * provenance (model, endpoint, prompt version, cost, which photos were used and which were
- * skipped and why), the clinical disclaimer, and whether a fixture model answered.
+ * skipped and why), the clinical disclaimer, whether a fixture model answered, and the
+ * urgency cross-check the doctor sees when the model and the case disagree.
  */
 export function buildAiAnalysis(p: AnalysisParts) {
   return {
     findings: p.synthesis,
+    urgency_check: p.urgencyCheck,
     per_image: p.perImage,
     skipped_images: p.skipped,
     model: p.model.modelId,

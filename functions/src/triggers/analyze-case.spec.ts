@@ -140,6 +140,13 @@ describe("analyzeCase steps", () => {
       perImage: [{ sha256: "a", findings: findings("urgent") as never }],
       skipped: [{ sha256: "b", reason: "too_large" }],
       synthesis: findings("urgent") as never,
+      urgencyCheck: {
+        case_urgency: "urgent" as const,
+        model_urgency: "urgent" as const,
+        agrees: true,
+        flags: [],
+        reasons: ["risk:RED"],
+      },
       totals: {
         calls: 2,
         latencyMs: 40,

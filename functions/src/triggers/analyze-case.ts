@@ -24,15 +24,29 @@ import { parseFindings } from "../domain/analysis-findings";
 import type { Findings } from "../domain/analysis-findings";
 import { isAnalysisRequest } from "../domain/analysis-message";
 import type { AnalysisRequest } from "../domain/analysis-message";
-import { imageMessages, repairMessages, synthesisMessages } from "../domain/analysis-prompt";
-import type { ChatMessage, PromptCase } from "../domain/analysis-prompt";
+import {
+  imageMessages,
+  promptCaseOf,
+  repairMessages,
+  synthesisMessages,
+} from "../domain/analysis-prompt";
+import type { ChatMessage } from "../domain/analysis-prompt";
+import { checkUrgency } from "../domain/analysis-urgency";
+import type { UrgencyCheck } from "../domain/analysis-urgency";
 import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
 import type { ChatModel, ImageSource, MessagePublisher } from "../domain/analysis-ports";
+import type { QuotaLimits } from "../domain/analysis-quota";
 import { buildAiAnalysis } from "../domain/analysis-result";
 import type { CallTotals } from "../domain/analysis-result";
 import { MAX_DELIVERIES, backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode } from "../errors";
 import { errorName, log } from "../logger";
+
+/**
+ * The fields of the "analysis limited" log line that the alert's log-based metric matches
+ * (terraform/modules/dermadetect/analysis-caps.tf).
+ */
+export const LIMITED_LOG = { stage: "quota", outcome: "limited" } as const;
 
 /** Function timeout; every model call and retry must end before it (docs/design.md §6). */
 export const ANALYZE_TIMEOUT_SECONDS = 540;
@@ -47,6 +61,8 @@ export interface AnalysisDeps {
   redelivery: { baseMs: number; capMs: number };
   /** Time budget of one delivery, below the function timeout. */
   budgetMs: number;
+  /** Cost caps taken on a job's first claim (domain/analysis-quota.ts); absent = none. */
+  quotas?: QuotaLimits;
   now?: () => number;
 }
 
@@ -59,7 +75,8 @@ export type AnalysisOutcome =
   | "failed"
   | "retry_scheduled"
   | "dead_lettered"
-  | "lost_claim";
+  | "lost_claim"
+  | "limited";
 
 /** A failure that ends the job, with the code the app shows; never retried. */
 class PermanentFailure extends Error {
@@ -68,23 +85,6 @@ class PermanentFailure extends Error {
     super(code);
     this.name = "PermanentFailure";
   }
-}
-
-function promptCase(kase: DocumentData): PromptCase {
-  const t = (kase.triage_data ?? {}) as Record<string, unknown>;
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((s): s is string => typeof s === "string").slice(0, 30) : [];
-  const obj = (v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  return {
-    risk_level: String(kase.risk_level ?? "unknown"),
-    body_site: typeof t.body_site === "string" ? t.body_site : undefined,
-    duration_days: typeof t.duration_days === "number" ? t.duration_days : undefined,
-    symptoms: strings(t.symptoms),
-    danger_signs: strings(t.danger_signs),
-    lesion: obj(t.lesion),
-    on_device: obj(t.on_device),
-  };
 }
 
 /** One structured answer: a call, and one repair call when the answer does not validate. */
@@ -140,7 +140,7 @@ async function claimDelivery(
   const now = deps.now ?? Date.now;
   const { case_id: caseId, job_key: jobKey } = message;
   const claimId = randomUUID();
-  const claim = await claimJob(deps.db, caseId, jobKey, started, claimId);
+  const claim = await claimJob(deps.db, caseId, jobKey, started, claimId, deps.quotas);
   const base = { case_id: caseId, job_key: jobKey, content_version: claim.job?.content_version };
   switch (claim.decision.kind) {
     case "ignore":
@@ -168,6 +168,17 @@ async function claimDelivery(
       return "superseded";
     case "dead_letter":
       return forwardToDeadLetter(deps, message, claim.job?.attempts ?? MAX_DELIVERIES);
+    case "limited":
+      // The alert's log line (terraform: analysis_limited metric): the cap, never case content.
+      log.warn("analysis limited", {
+        ...base,
+        uid: claim.job?.chw_id,
+        ...LIMITED_LOG,
+        code: AnalysisErrorCode.LIMITED,
+        quota: claim.decision.quota,
+        limit: claim.decision.limit,
+      });
+      return "limited";
     case "claim":
       break;
   }
@@ -185,6 +196,7 @@ export interface ImageAnalysis {
   perImage: Array<{ sha256: string; findings: Findings }>;
   skipped: Array<{ sha256: string; reason: string }>;
   synthesis: Findings;
+  urgencyCheck: UrgencyCheck;
   totals: CallTotals;
 }
 
@@ -207,7 +219,7 @@ export async function analyseImages(
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     servedModel: "",
   };
-  const facts = promptCase(kase);
+  const facts = promptCaseOf(kase);
   const verified = (Array.isArray(kase.images) ? (kase.images as DocumentData[]) : []).filter(
     (img) => img.state === "verified" || img.state === "analysed",
   );
@@ -244,7 +256,12 @@ export async function analyseImages(
     deadline,
     totals,
   );
-  return { perImage, skipped, synthesis, totals };
+  const urgencyCheck = checkUrgency(
+    facts,
+    synthesis,
+    perImage.map((p) => p.findings),
+  );
+  return { perImage, skipped, synthesis, urgencyCheck, totals };
 }
 
 /**
@@ -292,6 +309,14 @@ export async function handleAnalysisRequest(
       total_tokens: analysis.totals.usage.total_tokens,
       duration_ms: finishedAt - started,
     });
+    if (!analysis.urgencyCheck.agrees && stored === "written") {
+      // Names of the flags only: never the case's text (the console shows the doctor the rest).
+      log.warn("analysis urgency disagrees with the case", {
+        ...base,
+        stage: "urgency_check",
+        outcome: analysis.urgencyCheck.flags.join(","),
+      });
+    }
     return stored === "written"
       ? "analysed"
       : stored === "superseded"
@@ -417,6 +442,11 @@ export function defaultAnalysisDeps(): AnalysisDeps {
     publisher: pubsubPublisher(),
     redelivery: { baseMs: redeliveryBase, capMs: redeliveryBase * 16 },
     budgetMs: (ANALYZE_TIMEOUT_SECONDS - 60) * 1000,
+    quotas: {
+      perChwHour: params.analysisMaxPerChwHour.value(),
+      perChwDay: params.analysisMaxPerChwDay.value(),
+      globalHour: params.analysisMaxGlobalHour.value(),
+    },
   };
   return defaults;
 }

@@ -81,4 +81,43 @@ describe("queue model", () => {
     expect(aiStateOf(item("y", { analysis: { state: "failed" } }).case)).toBe("failed");
     expect(aiStateOf(item("z").case)).toBe("none");
   });
+
+  it("a case a cost cap stopped says limited, and stays in the doctors' queue", () => {
+    const limited = item("l", {
+      risk_level: "RED",
+      status: "PENDING_DIAGNOSIS",
+      analysis: { state: "limited", limited: { quota: "chw_hour", limit: 12 } },
+    });
+    expect(aiStateOf(limited.case)).toBe("limited");
+    expect(filterQueue([limited], { view: "queue" }).map((i) => i.case.id)).toEqual(["l"]);
+  });
+
+  it("an analysis whose urgency disagrees with the case is flagged in the queue", () => {
+    const base = item("f").case;
+    const flagged = {
+      ...base,
+      ai_analysis: {
+        findings: {
+          differential: [],
+          urgency: "routine" as const,
+          recommended_action: "-",
+          red_flags: [],
+          confidence: 0.5,
+          limitations: [],
+        },
+        model: "m",
+        prompt_version: "v2",
+        latency_ms: 1,
+        disclaimer: "d",
+        urgency_check: {
+          case_urgency: "urgent" as const,
+          model_urgency: "routine" as const,
+          agrees: false,
+          flags: ["model_below_danger_signs"],
+          reasons: ["danger_sign:bleeding"],
+        },
+      },
+    };
+    expect(aiStateOf(flagged)).toBe("flagged");
+  });
 });

@@ -8,7 +8,7 @@ export interface QueueItem {
 }
 
 /** What the AI column says. */
-export type AiState = "done" | "queued" | "failed" | "overdue" | "none";
+export type AiState = "done" | "flagged" | "queued" | "failed" | "limited" | "overdue" | "none";
 
 /** Queue views: what needs a doctor now, or one review state. */
 export type QueueView = "queue" | "answered" | "waiting_for_chw" | "reviewed";
@@ -35,8 +35,11 @@ export function needsDoctor(c: StoredCase): boolean {
 
 /** The AI column: a RED case's analysis state; others were never sent to the AI. */
 export function aiStateOf(c: StoredCase): AiState {
+  if (c.ai_analysis?.urgency_check?.agrees === false) return "flagged";
   if (c.ai_analysis || c.analysis?.state === "done") return "done";
   if (c.analysis?.state === "failed") return "failed";
+  // A cost cap stopped the analysis: the case is in the queue for review without AI.
+  if (c.analysis?.state === "limited") return "limited";
   if (c.queue_reason === "AI_OVERDUE") return "overdue";
   if (c.analysis?.state === "queued") return "queued";
   return "none";

@@ -132,4 +132,52 @@ describe("CaseReviewView", () => {
     expect(screen.queryByTestId("ai-disclaimer")).toBeNull();
     expect(screen.getByTestId("ai-analysis").textContent).toContain("model unavailable");
   });
+
+  it("shows the doctor an urgency the AI gave against the case's danger signs", () => {
+    const base = review().case;
+    render(
+      <CaseReviewView
+        review={review({
+          ai_analysis: {
+            ...base.ai_analysis!,
+            findings: { ...base.ai_analysis!.findings, urgency: "routine" },
+            urgency_check: {
+              case_urgency: "urgent",
+              model_urgency: "routine",
+              agrees: false,
+              flags: ["model_below_danger_signs"],
+              reasons: ["danger_sign:bleeding", "risk:RED"],
+            },
+          },
+        })}
+        claim={{ kind: "none" }}
+        photoUrl={(u) => u}
+        backHref="#/"
+      />,
+    );
+    const flag = screen.getByTestId("ai-urgency-flag").textContent ?? "";
+    expect(flag).toContain("routine");
+    expect(flag).toContain("urgent");
+    expect(flag).toContain("danger_sign:bleeding");
+  });
+
+  it("says when a cost cap stopped the analysis", () => {
+    render(
+      <CaseReviewView
+        review={review({
+          ai_analysis: null,
+          analysis: {
+            state: "limited",
+            error: { code: "AI_6005", message: "limit" },
+            limited: { quota: "chw_hour", limit: 12 },
+          },
+        })}
+        claim={{ kind: "none" }}
+        photoUrl={(u) => u}
+        backHref="#/"
+      />,
+    );
+    expect(screen.getByTestId("ai-limited").textContent).toContain("chw_hour");
+    expect(screen.queryByTestId("ai-urgency-flag")).toBeNull();
+  });
 });

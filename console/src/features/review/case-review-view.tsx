@@ -46,8 +46,18 @@ function AiPanel({ c }: { c: StoredCase }) {
   let body: ReactNode;
   if (ai) {
     const f = ai.findings;
+    const check = ai.urgency_check;
     body = (
       <>
+        {check && !check.agrees && (
+          <p className="urgency-flag" role="alert" data-testid="ai-urgency-flag">
+            {format(s.aiUrgencyDisagrees, {
+              model: check.model_urgency,
+              expected: check.case_urgency,
+              reasons: check.reasons.join(", ") || s.none,
+            })}
+          </p>
+        )}
         {ai.fixture && (
           <p className="stand-in" data-testid="ai-stand-in">
             {s.aiStandIn}
@@ -84,6 +94,12 @@ function AiPanel({ c }: { c: StoredCase }) {
     );
   } else if (c.analysis?.state === "failed") {
     body = <p>{format(s.aiFailed, { message: c.analysis.error?.message ?? "-" })}</p>;
+  } else if (c.analysis?.state === "limited") {
+    body = (
+      <p className="urgency-flag" data-testid="ai-limited">
+        {format(s.aiLimited, { quota: c.analysis.limited?.quota ?? "-" })}
+      </p>
+    );
   } else if (c.analysis?.state === "queued") {
     body = <p>{s.aiQueued}</p>;
   } else {

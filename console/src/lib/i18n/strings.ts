@@ -66,6 +66,8 @@ export const en = {
   ai_done: "Analysed",
   ai_queued: "In progress",
   ai_failed: "Failed",
+  ai_limited: "Limited (not analysed)",
+  ai_flagged: "Analysed: check urgency",
   ai_overdue: "Overdue",
   ai_none: "Not requested",
   review_waiting: "Waiting",
@@ -126,6 +128,10 @@ export const en = {
   aiNone: "No AI analysis for this case",
   aiQueued: "The AI analysis is in progress",
   aiFailed: "The AI analysis failed: {message}",
+  aiLimited:
+    "AI analysis limited: a cost cap was reached ({quota}), so this case was not analysed. Review it without AI.",
+  aiUrgencyDisagrees:
+    "Check the urgency: the AI said {model}, but the case's own facts ({reasons}) call for at least {expected}.",
   aiStandIn: "Stand-in output: produced by the local MedGemma stand-in, not by a model",
   differential: "Differential",
   urgency: "Urgency",
@@ -271,6 +277,8 @@ export const sw: Record<keyof typeof en, string> = {
   ai_done: "Imechambuliwa",
   ai_queued: "Inaendelea",
   ai_failed: "Imeshindwa",
+  ai_limited: "Imezuiliwa (haijachambuliwa)",
+  ai_flagged: "Imechambuliwa: hakiki uharaka",
   ai_overdue: "Imechelewa",
   ai_none: "Haikuombwa",
   review_waiting: "Inasubiri",
@@ -330,6 +338,10 @@ export const sw: Record<keyof typeof en, string> = {
   aiNone: "Hakuna uchambuzi wa AI kwa kesi hii",
   aiQueued: "Uchambuzi wa AI unaendelea",
   aiFailed: "Uchambuzi wa AI umeshindwa: {message}",
+  aiLimited:
+    "Uchambuzi wa AI umezuiliwa: kikomo cha matumizi kimefikiwa ({quota}), kwa hivyo kesi hii haikuchambuliwa. Ikague bila AI.",
+  aiUrgencyDisagrees:
+    "Hakiki uharaka: AI ilisema {model}, lakini taarifa za kesi ({reasons}) zinaonyesha angalau {expected}.",
   aiStandIn: "Matokeo ya mbadala: yametolewa na mbadala wa MedGemma wa ndani, si na modeli",
   differential: "Utambuzi tofauti",
   urgency: "Uharaka",

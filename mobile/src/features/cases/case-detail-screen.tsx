@@ -101,7 +101,10 @@ export function CaseDetailScreen({
   const asking = request != null && view.server.review_state === "waiting_for_chw";
   const ai = view.server.ai_analysis as
     { findings?: Findings; disclaimer?: string; fixture?: boolean; model?: string } | undefined;
-  const analysisFailed = view.server.analysis?.state === "failed";
+  // A cost cap ("limited") ends the analysis without a result, as a failure does: the case
+  // still goes to a doctor, and the CHW must not wait for AI output that will not come.
+  const analysisFailed =
+    view.server.analysis?.state === "failed" || view.server.analysis?.state === "limited";
   const diagnosis = currentDiagnosis(view.diagnoses);
   const note = diagnosis ? referralNoteText(t, diagnosis, patientName, view) : undefined;
   return (

@@ -10,16 +10,10 @@ import { worstOf } from "./risk";
  * learned values; they are listed in mobile/README.md ("Triage model").
  */
 
-/** Danger-sign codes the questionnaire offers (stored in `triage_data.danger_signs`). */
-export const DANGER_SIGN_CODES = ["bleeding", "ulceration", "rapid_change", "non_healing"] as const;
-
-/** Symptom codes the questionnaire offers (stored in `triage_data.symptoms`). */
-export const SYMPTOM_CODES = ["fever", "pain", "spreading", "itching"] as const;
-
-/** A danger-sign code. */
-export type DangerSignCode = (typeof DANGER_SIGN_CODES)[number];
-/** A symptom code. */
-export type SymptomCode = (typeof SYMPTOM_CODES)[number];
+// The questionnaire's codes (stored in `triage_data.danger_signs` / `.symptoms`) are the
+// contract's controlled vocabularies, shared with the server's AI prompt.
+export { DANGER_SIGN_CODES, SYMPTOM_CODES } from "@dermadetect/contract";
+export type { DangerSignCode, SymptomCode } from "@dermadetect/contract";
 
 /** The lesion features a CHW records: the ABCDE signs and size (the case record's keys). */
 export type { LesionFeatures };
