@@ -19,6 +19,8 @@ import type { Bench, BenchResult } from "./types";
  */
 
 const RECORDS = 100;
+/** Records of the outbox-route batch (each case write also runs updatePatientReview). */
+const OUTBOX_RECORDS = 20;
 
 async function call(
   method: "GET" | "POST",
@@ -223,7 +225,7 @@ const bench: Bench = {
     // The outbox route as the app uses it: a `syncBatches` document (one write by the device),
     // applied by the trigger; once as one batch of RECORDS records, once as one save per batch.
     const ob = await createUser("chw", "bench-ops");
-    const big = seedRecords(RECORDS, false);
+    const big = seedRecords(OUTBOX_RECORDS, false);
     const bigId = randomUUID();
     const tBig = Date.now();
     const bigDoc = await writeBatch(bigId, {
@@ -232,7 +234,8 @@ const bench: Bench = {
       changes: big,
     });
     const bigApplied = applied(bigDoc);
-    if (bigApplied !== RECORDS) throw new Error(`outbox: ${bigApplied} of ${RECORDS} applied`);
+    if (bigApplied !== OUTBOX_RECORDS)
+      throw new Error(`outbox: ${bigApplied} of ${OUTBOX_RECORDS} applied`);
     const bigCaseIds = big.cases.map((x) => String(x.id));
     const bigOps = await settledTriggerOps(tBig, [bigId, ...bigCaseIds]);
     const bigApply = bigOps.get("applySync") ?? { ...NONE, invocations: 0 };
@@ -379,21 +382,21 @@ const bench: Bench = {
       {
         id: "ops.outbox-per-record",
         issue: 18,
-        title: `The syncBatches route: operations per applied record, trigger included (${RECORDS} records in one batch; ${SINGLES} one-record batches)`,
+        title: `The syncBatches route: operations per applied record, trigger included (${OUTBOX_RECORDS} records in one batch; ${SINGLES} one-record batches)`,
         figures: {
           batch_applied_count: bigApplied,
-          batch_apply_reads_per_record: bigApply.reads / RECORDS,
-          batch_apply_writes_per_record: (bigApply.writes + 1) / RECORDS,
-          ...triggerFigures("batch", bigOps),
+          batch_apply_reads_per_record: bigApply.reads / OUTBOX_RECORDS,
+          batch_apply_writes_per_record: (bigApply.writes + 1) / OUTBOX_RECORDS,
+          ...triggerFigures("batch_per_record", bigOps, OUTBOX_RECORDS),
           single_apply_reads_per_record: singleApply.reads / SINGLES,
           single_apply_writes_per_record: (singleApply.writes + 1) / SINGLES,
           ...triggerFigures("single_per_batch", singleOps, SINGLES),
         },
         ratio: {
-          value: (sumOf(bigOps).writes + 1) / RECORDS,
+          value: (sumOf(bigOps).writes + 1) / OUTBOX_RECORDS,
           target: 1.2,
           kind: "max",
-          definition: `Firestore writes per applied record on the syncBatches route, ${RECORDS} records in one batch: the device's batch write + every background function's writes (counted)`,
+          definition: `Firestore writes per applied record on the syncBatches route, ${OUTBOX_RECORDS} records in one batch: the device's batch write + every background function's writes (counted)`,
         },
         notes:
           "writes include the device's one batch-document write; updatePatientReview runs once per case write (a no-op read unless the review changed). One-record batches are the app's save-at-a-time shape.",

@@ -186,6 +186,7 @@ const bench: Bench = {
 
     // Steady state 1: records another device (here the HTTP route) pushes reach this device.
     counting.reset();
+    const tIncoming = Date.now();
     const before1 = proxy.bytes();
     const other = records(STEADY);
     const pushed = await seedSync(chw.token, { batch_id: randomUUID(), changes: other });
@@ -200,9 +201,13 @@ const bench: Bench = {
     await new Promise((r) => setTimeout(r, 1500));
     const after1 = proxy.bytes();
     const incomingTally = totalOf(counting.tally());
+    const repullsSince = (t: number) =>
+      engine.getSnapshot().history.filter((h) => h.kind === "repull" && h.at >= t).length;
+    const incomingRepulls = repullsSince(tIncoming);
 
     // Steady state 2: this device saves records (outbox batch up, receipt and records down).
     counting.reset();
+    const tSaved = Date.now();
     const before2 = proxy.bytes();
     const saved: string[] = [];
     for (let i = 0; i < STEADY; i++) {
@@ -225,6 +230,7 @@ const bench: Bench = {
     await new Promise((r) => setTimeout(r, 1500));
     const after2 = proxy.bytes();
     const savedTally = totalOf(counting.tally());
+    const savedRepulls = repullsSince(tSaved);
     const savedJson = engine
       .getSnapshot()
       .records.patients.filter((p) => saved.includes(p.record.id))
@@ -251,8 +257,9 @@ const bench: Bench = {
         0,
       );
     })();
+    const cursor = (JSON.parse(pull.text) as { timestamp?: number }).timestamp ?? null;
     const pushBody = {
-      last_sync_timestamp: null,
+      last_sync_timestamp: cursor,
       batch_id: randomUUID(),
       changes: records(STEADY),
     };
@@ -326,11 +333,15 @@ const bench: Bench = {
             (jsonBytes(other.patients) + jsonBytes(other.cases)) / STEADY,
           ),
           incoming_listener_docs_per_record: incomingTally.listenerDocs / STEADY,
+          incoming_server_reads_count: incomingTally.serverReads,
+          incoming_repulls_count: incomingRepulls,
           saved_up_per_record_bytes: Math.round((after2.up - before2.up) / savedRaw),
           saved_down_per_record_bytes: Math.round((after2.down - before2.down) / savedRaw),
           saved_raw_json_per_record_bytes: Math.round(savedJson / savedRaw),
           saved_listener_docs_per_record: savedTally.listenerDocs / savedRaw,
           saved_writes_per_record: savedTally.writes / savedRaw,
+          saved_server_reads_count: savedTally.serverReads,
+          saved_repulls_count: savedRepulls,
         },
         notes:
           "incoming: pushed over HTTP by another device, delivered by the listeners; saved: the app's outbox route (batch document up, its receipt and the canonical record down)",
