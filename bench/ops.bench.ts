@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { API_BASE_URL } from "../infra/src/stack";
-import { adminDb, createUser, kase, patient } from "../functions/test/integration/sync-helpers";
+import { doc as webDoc, setDoc } from "firebase/firestore";
+import type { Firestore as WebFirestore } from "firebase/firestore";
+import {
+  adminDb,
+  createUser,
+  device,
+  kase,
+  patient,
+} from "../functions/test/integration/sync-helpers";
 import { OP_COUNTS_COLLECTION, parseOps } from "../functions/src/adapters/op-counter";
 import type { OpCounts, TriggerOpCounts } from "../functions/src/adapters/op-counter";
 import type { Bench, BenchResult } from "./types";
@@ -134,25 +142,20 @@ function triggerFigures(
 }
 
 /**
- * Writes a `syncBatches` document as a device would and waits until applySync processed it.
- * On a loaded machine the functions emulator sometimes fails to start a worker and drops the
- * event (production redelivers; the emulator does not): a batch still unprocessed after 30 s is
- * written again under the same id (its receipt makes that a replay). Counts are read by the
- * batch id, so a dropped attempt, which ran nothing, adds nothing.
+ * Writes a `syncBatches` document as the CHW's device does and waits until applySync processed
+ * it (on a loaded machine the functions emulator can take minutes to deliver the event).
  */
-async function writeBatch(id: string, doc: Record<string, unknown>) {
+async function writeBatch(device: WebFirestore, id: string, doc: Record<string, unknown>) {
+  await setDoc(webDoc(device, "syncBatches", id), doc);
   const ref = adminDb().doc(`syncBatches/${id}`);
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    await ref.set(doc);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
+  return until(
+    async () => {
       const d = (await ref.get()).data();
-      if (d?.status) return d;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await ref.delete();
-  }
-  throw new Error(`batch ${id} was never processed`);
+      return d?.status ? d : undefined;
+    },
+    `batch ${id} processed`,
+    600_000,
+  );
 }
 
 const sumOf = (t: Map<string, OpCounts & { invocations: number }>) =>
@@ -228,7 +231,8 @@ const bench: Bench = {
     const big = seedRecords(OUTBOX_RECORDS, false);
     const bigId = randomUUID();
     const tBig = Date.now();
-    const bigDoc = await writeBatch(bigId, {
+    const obDevice = await device(ob);
+    const bigDoc = await writeBatch(obDevice.db, bigId, {
       chw_id: ob.uid,
       device_id: "bench-ops",
       changes: big,
@@ -245,7 +249,7 @@ const bench: Bench = {
     for (let i = 0; i < SINGLES; i++) {
       const id = randomUUID();
       singleIds.push(id);
-      await writeBatch(id, {
+      await writeBatch(obDevice.db, id, {
         chw_id: ob.uid,
         device_id: "bench-ops",
         changes: { patients: [patient()] },

@@ -113,27 +113,24 @@ export async function until(
 }
 
 /**
- * Writes one outbox batch and waits until applySync processed it, one at a time: on this
- * loaded machine the functions emulator sometimes fails to start a second worker and drops the
- * event (production redelivers; the emulator does not), so a batch still unprocessed after a
- * while is written again under the same id, which its receipt makes a replay.
+ * Writes one outbox batch as the CHW's device does and waits until applySync processed it.
+ * On a loaded machine the functions emulator can take minutes to deliver the event (it runs
+ * the case writes' updatePatientReview invocations first), so the wait is long; an emulator
+ * worker that fails to start drops the event, which FUNCTIONS_DISCOVERY_TIMEOUT (firebase-tools)
+ * prevents when the machine is slow.
  */
 export async function writeAndApply(
   db: Firestore,
   id: string,
   batch: Record<string, unknown>,
 ): Promise<void> {
+  await setDoc(doc(db, "syncBatches", id), batch);
   const admin = adminDb();
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    await setDoc(doc(db, "syncBatches", id), batch);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if ((await admin.doc(`syncBatches/${id}`).get()).get("status")) return;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    await admin.doc(`syncBatches/${id}`).delete();
-  }
-  throw new Error(`batch ${id} was never processed`);
+  await until(
+    async () => Boolean((await admin.doc(`syncBatches/${id}`).get()).get("status")),
+    `batch ${id} processed`,
+    600_000,
+  );
 }
 
 /** The app's data-layer modules (CommonJS under tsx, loaded after the alias is in place). */
