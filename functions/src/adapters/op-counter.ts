@@ -120,3 +120,72 @@ export function countOperations(db: Firestore): Firestore {
   };
   return db;
 }
+
+/** Where background functions leave their counts on a counting stack (never in production). */
+export const OP_COUNTS_COLLECTION = "benchOpCounts";
+
+/** One background invocation's counts, as `benchOpCounts/{auto}` holds them. */
+export interface TriggerOpCounts extends OpCounts {
+  fn: string;
+  /** What the event was about: a document path, or the analysis message's job key. */
+  subject: string;
+  at_ms: number;
+  /** Wall time of the invocation on this machine (an upper bound for GB-seconds; docs/cost.md). */
+  duration_ms: number;
+}
+
+/**
+ * The event's subject without its contents: a Firestore event's document path, a Pub/Sub
+ * analysis message's job key (ids only; never the document's or the message's data).
+ */
+export function eventSubject(event: unknown): string {
+  const e = event as {
+    document?: unknown;
+    subject?: unknown;
+    data?: { message?: { data?: unknown } };
+  };
+  if (typeof e?.document === "string") return e.document;
+  const raw = e?.data?.message?.data;
+  if (typeof raw === "string") {
+    try {
+      const msg = JSON.parse(Buffer.from(raw, "base64").toString("utf8")) as { job_key?: unknown };
+      if (typeof msg.job_key === "string") return `job/${msg.job_key}`;
+    } catch {
+      // Not JSON: the subject below is all there is.
+    }
+  }
+  return typeof e?.subject === "string" ? e.subject : "";
+}
+
+/**
+ * Wraps a background function (Firestore or Pub/Sub trigger) so, on a counting stack only, the
+ * Firestore operations of each invocation are counted and written to `benchOpCounts`, outside
+ * the counted scope so the record does not count itself. A failed invocation's counts are
+ * recorded too (they were billed). Elsewhere the function is returned untouched.
+ */
+export function countedTrigger<F extends (event: never) => unknown>(
+  name: string,
+  fn: F,
+  db: () => Firestore,
+  env: NodeJS.ProcessEnv = process.env,
+): F {
+  if (!countingEnabled(env)) return fn;
+  const wrapped = async (event: never) => {
+    const ops: OpCounts = { reads: 0, writes: 0, deletes: 0 };
+    const started = Date.now();
+    try {
+      return await scope.run(ops, () => fn(event));
+    } finally {
+      const record: TriggerOpCounts = {
+        fn: name,
+        subject: eventSubject(event),
+        at_ms: started,
+        duration_ms: Date.now() - started,
+        ...ops,
+      };
+      await db().collection(OP_COUNTS_COLLECTION).add(record);
+    }
+  };
+  // The SDK's trigger carries its deployment description (`__endpoint`, `run`) as properties.
+  return Object.assign(wrapped, fn);
+}

@@ -18,7 +18,10 @@ import type { RecordState } from "./record-state";
 const clients: Client[] = [];
 const engines: SyncEngine[] = [];
 
-async function engineFor(user: { uid: string; email: string; password: string }) {
+async function engineFor(
+  user: { uid: string; email: string; password: string },
+  repullDelayMs = 300,
+) {
   const client = await signedInClient(user.email, user.password);
   clients.push(client);
   const firestore = createWebFirestorePort(client.db);
@@ -32,7 +35,7 @@ async function engineFor(user: { uid: string; email: string; password: string })
   });
   const engine = new SyncEngine(
     { chwId: user.uid, deviceId: `device-${newId().slice(0, 8)}` },
-    { firestore, kv: memoryStore(), uploads, now: Date.now, newId, repullDelayMs: 300 },
+    { firestore, kv: memoryStore(), uploads, now: Date.now, newId, repullDelayMs },
   );
   engines.push(engine);
   await engine.start();
@@ -63,6 +66,30 @@ afterEach(async () => {
 afterAll(closeAdmin);
 
 describe("sync engine on the emulators", () => {
+  it("does not re-pull the whole scope when a mismatch is only the listeners arriving apart", async () => {
+    const chw = await createUser("chw");
+    const { engine } = await engineFor(chw, 4000);
+    await waitFor(engine, (s) => s.completeness.kind === "complete", "empty scope complete");
+    const ids: string[] = [];
+    for (const name of ["Atieno", "Baraka", "Chebet"]) {
+      const r = engine.savePatient({ demographics: demographics(name) });
+      if (r.kind === "ok") ids.push(r.id);
+    }
+    await waitFor(
+      engine,
+      (s) =>
+        ids.every((id) => stateOf(s, id) === "applied") &&
+        s.completeness.kind === "complete" &&
+        s.completeness.count === 3,
+      "three patients applied and complete",
+    );
+    // Past the re-pull delay: a re-pull reads every record of the scope from the server, so
+    // one may only run when the mismatch outlived the delay.
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(engine.getSnapshot().history.filter((h) => h.kind === "repull")).toEqual([]);
+    expect(engine.getSnapshot().completeness.kind).toBe("complete");
+  });
+
   it("offline: saves are pending at once, then applied after the network returns, with the manifest complete", async () => {
     const chw = await createUser("chw");
     const { engine, firestore } = await engineFor(chw);

@@ -559,6 +559,12 @@ export class SyncEngine {
     const server = this.scopeManifest;
     const now = this.deps.now();
     if (local.count === server.count && local.hash === server.hash) {
+      // A mismatch that was only the listeners arriving apart has resolved: no re-pull. Each
+      // re-pull reads the whole scope from the server (every record billed, every byte sent).
+      if (this.repullTimer) {
+        clearTimeout(this.repullTimer);
+        this.repullTimer = undefined;
+      }
       const wasComplete = this.completeness.kind === "complete";
       this.completeness = { kind: "complete", at: now, count: local.count };
       if (!wasComplete) this.log("complete", `${local.count} records`);
