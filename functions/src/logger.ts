@@ -32,6 +32,8 @@ export interface LogFields {
   image_count?: number;
   total_tokens?: number;
   publish_attempts?: number;
+  /** Transaction attempts a sync batch took (more than its chunk count: the scope contended). */
+  transaction_attempts?: number;
 }
 
 type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";

@@ -59,6 +59,7 @@ export async function applySyncBatch(
   let replayed = true;
   let span: { from: number; to: number } | undefined;
   let contiguous = true;
+  let attempts = 0;
   for (const [n, items] of chunks.entries()) {
     const receiptRef = db.doc(
       `syncReceipts/${receiptId(batch.chwId, batch.batchId, n, chunks.length)}`,
@@ -68,12 +69,13 @@ export async function applySyncBatch(
       options,
     );
     results.push(...out.results);
+    attempts += out.attempts;
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
     replayed &&= out.replayed;
     if (!out.seqs || out.touched > 0 || (span && span.to !== out.seqs.from)) contiguous = false;
     else span = { from: span?.from ?? out.seqs.from, to: out.seqs.to };
   }
-  return { results, clockSkewMs, replayed, ownSpan: contiguous ? span : undefined };
+  return { results, clockSkewMs, replayed, ownSpan: contiguous ? span : undefined, attempts };
 }
 
 interface ChunkOutcome {
@@ -83,6 +85,8 @@ interface ChunkOutcome {
   /** The scope's seq before and after this chunk (absent on replay). */
   seqs?: { from: number; to: number };
   touched: number;
+  /** Transaction attempts (0 for a replay answered from the receipt before any transaction). */
+  attempts: number;
 }
 
 /** One chunk being applied: the batch it belongs to, its items, and its receipt. */
@@ -108,11 +112,14 @@ export interface ApplyOptions {
   afterPreRead?: (chunk: number) => Promise<void>;
 }
 
+/** The SDK's default attempts, stated so the burst test's figure can be read against it. */
+const TRANSACTION_OPTIONS = { maxAttempts: 5 };
+
 /** gRPC ALREADY_EXISTS: a document created with `create` appeared after it was read. */
 const ALREADY_EXISTS = 6;
 
 function replayOf(r: ReceiptDoc): ChunkOutcome {
-  return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0 };
+  return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0, attempts: 0 };
 }
 
 /**
@@ -143,12 +150,20 @@ async function runChunk(run: ChunkRun, options: ApplyOptions): Promise<ChunkOutc
     ),
   };
   await options.afterPreRead?.(chunk);
+  // Counted per body run: the SDK runs the body again after each ABORTED commit.
+  let attempts = 0;
+  const counted = (p: PreRead | undefined) => (tx: Transaction) => {
+    attempts += 1;
+    return applyChunk(tx, run, p);
+  };
+  let out: ChunkOutcome;
   try {
-    return await db.runTransaction((tx) => applyChunk(tx, run, pre));
+    out = await db.runTransaction(counted(pre), TRANSACTION_OPTIONS);
   } catch (e) {
     if ((e as { code?: unknown }).code !== ALREADY_EXISTS) throw e;
-    return db.runTransaction((tx) => applyChunk(tx, run, undefined));
+    out = await db.runTransaction(counted(undefined), TRANSACTION_OPTIONS);
   }
+  return { ...out, attempts };
 }
 
 async function readRecords(
@@ -243,6 +258,7 @@ async function applyChunk(
     request_id: batch.requestId,
   });
   return {
+    attempts: 1,
     results,
     skewMs: plan.skewMs,
     replayed: false,
