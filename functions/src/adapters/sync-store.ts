@@ -112,8 +112,12 @@ export interface ApplyOptions {
   afterPreRead?: (chunk: number) => Promise<void>;
 }
 
-/** The SDK's default attempts, stated so the burst test's figure can be read against it. */
-const TRANSACTION_OPTIONS = { maxAttempts: 5 };
+/**
+ * A reconnect burst queues dozens of one CHW's batches on its one scope document; each waits
+ * for the one before it. The SDK's default of 5 attempts can run out behind a queue that long,
+ * failing a batch that only had to wait its turn (docs/hot-spots.md).
+ */
+const TRANSACTION_OPTIONS = { maxAttempts: 10 };
 
 /** gRPC ALREADY_EXISTS: a document created with `create` appeared after it was read. */
 const ALREADY_EXISTS = 6;
@@ -190,10 +194,19 @@ async function applyChunk(
   const receipt = await tx.get(receiptRef);
   if (receipt.exists) return replayOf(receipt.data() as ReceiptDoc);
   const scope = await ScopeWriter.open(tx, db, batch.chwId);
+  // When the scope moved since the pre-read (in a reconnect burst it nearly always has), the
+  // records are read again here, under the scope's lock; records the device claims are new are
+  // still not read, as in the pre-read: their create precondition checks them, and a failed one
+  // reruns the chunk reading everything (pre undefined). Fewer reads here is less time holding
+  // the scope for the batches queued behind this one (docs/hot-spots.md).
   const have =
     pre && pre.scopeVersion === scope.version
       ? pre.have
-      : await readRecords(docsToRead(items), (refs) => tx.getAll(...refs), db);
+      : await readRecords(
+          docsToRead(items, { trustNew: pre !== undefined }),
+          (refs) => tx.getAll(...refs),
+          db,
+        );
   const plan = planBatch({ chwId: batch.chwId, nowMs: batch.nowMs, items, have });
   const wanted = plan.writes.filter((w) => w.analyseVersion !== undefined);
   const jobExists = await jobsExist(

@@ -89,7 +89,7 @@ interface Batch {
 
 describe("hot spot: one CHW's two devices and a 50-batch reconnect burst on one scope document", function () {
   // Fifty function invocations at once on a shared 2-core machine: generous, never asserted.
-  this.timeout(300_000);
+  this.timeout(600_000);
 
   let chw: TestUser;
   let devA: { app: FirebaseApp; db: WebFirestore } | undefined;
