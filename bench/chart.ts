@@ -19,6 +19,101 @@ function ms(v: number): string {
  * most of them). Returns a self-contained SVG; fonts are named, not embedded, and the renderer
  * is given DejaVu Sans from an npm package so the output is the same on every machine.
  */
+/** A load-curve row's label: `load.<n>-chws: <n> CHWs: <route>` (bench/load.bench.ts). */
+const CURVE_LABEL = /^load\.(\d+)-chws: \d+ CHWs: (.+)$/;
+
+/** The load curve's points: per route, its percentiles at each CHW count, in CHW order. */
+export function loadCurve(
+  rows: readonly LatencySummary[],
+): Map<string, { chws: number; p50: number; p95: number; p99?: number }[]> {
+  const curve = new Map<string, { chws: number; p50: number; p95: number; p99?: number }[]>();
+  for (const r of rows) {
+    const m = CURVE_LABEL.exec(r.label);
+    if (!m || r.samples === 0) continue;
+    const route = m[2]!;
+    const points = curve.get(route) ?? [];
+    points.push({
+      chws: Number(m[1]),
+      p50: r.p50,
+      p95: r.p95,
+      ...(r.p99 === undefined ? {} : { p99: r.p99 }),
+    });
+    curve.set(route, points);
+  }
+  for (const points of curve.values()) points.sort((a, b) => a.chws - b.chws);
+  return curve;
+}
+
+const ROUTE_COLORS = ["#2b6cb0", "#2f855a", "#b7791f", "#6b46c1"];
+const DASH = { p50: "", p95: "6 4", p99: "2 3" } as const;
+
+/**
+ * The load curve as lines (CHWs on a log x axis, ms on a log y axis; one colour per route, solid
+ * p50, dashed p95, dotted p99), drawn below the bars at `top`. Returns the SVG parts and height.
+ */
+function curvePanel(
+  rows: readonly LatencySummary[],
+  top: number,
+  width: number,
+): { parts: string[]; height: number } {
+  const curve = loadCurve(rows);
+  if (![...curve.values()].some((pts) => pts.length >= 2)) return { parts: [], height: 0 };
+  const all = [...curve.values()].flat();
+  const xs = all.map((p) => p.chws);
+  const ys = all.flatMap((p) => [p.p50, p.p95, p.p99 ?? p.p95]).filter((v) => v > 0);
+  const x0 = Math.log10(Math.min(...xs));
+  const x1 = Math.max(x0 + 0.1, Math.log10(Math.max(...xs)));
+  const y0 = Math.floor(Math.log10(Math.min(...ys)));
+  const y1 = Math.max(y0 + 1, Math.ceil(Math.log10(Math.max(...ys))));
+  const left = 120;
+  const plotW = width - left - 380;
+  const plotTop = top + 50;
+  const plotH = 260;
+  const px = (c: number) => left + ((Math.log10(c) - x0) / (x1 - x0)) * plotW;
+  const py = (v: number) =>
+    plotTop + plotH - ((Math.log10(Math.max(v, 10 ** y0)) - y0) / (y1 - y0)) * plotH;
+  const parts: string[] = [
+    `<text x="20" y="${top + 25}" font-size="16" font-weight="bold">Load curve: latency per route against simulated CHWs (log-log)</text>`,
+    `<line x1="${left}" y1="${plotTop + plotH}" x2="${left + plotW}" y2="${plotTop + plotH}" stroke="#333"/>`,
+    `<line x1="${left}" y1="${plotTop}" x2="${left}" y2="${plotTop + plotH}" stroke="#333"/>`,
+    `<text x="${left + plotW / 2}" y="${plotTop + plotH + 38}" text-anchor="middle" fill="#333">simulated CHWs</text>`,
+    `<text x="30" y="${plotTop + plotH / 2}" fill="#333">ms</text>`,
+  ];
+  for (const c of [...new Set(xs)]) {
+    parts.push(
+      `<line x1="${px(c)}" y1="${plotTop}" x2="${px(c)}" y2="${plotTop + plotH}" stroke="#eee"/>`,
+      `<text x="${px(c)}" y="${plotTop + plotH + 18}" text-anchor="middle">${c}</text>`,
+    );
+  }
+  for (let d = y0; d <= y1; d++) {
+    parts.push(
+      `<line x1="${left}" y1="${py(10 ** d)}" x2="${left + plotW}" y2="${py(10 ** d)}" stroke="#eee"/>`,
+      `<text x="${left - 8}" y="${py(10 ** d) + 4}" text-anchor="end">${escapeXml(String(10 ** d >= 1 ? 10 ** d : (10 ** d).toPrecision(1)))}</text>`,
+    );
+  }
+  let legendY = plotTop;
+  [...curve.entries()].forEach(([route, points], i) => {
+    const color = ROUTE_COLORS[i % ROUTE_COLORS.length]!;
+    for (const pct of ["p50", "p95", "p99"] as const) {
+      const pts = points.filter((p) => Number.isFinite(p[pct] ?? Number.NaN));
+      if (pts.length < 2) continue;
+      const d = pts.map((p) => `${px(p.chws).toFixed(1)},${py(p[pct]!).toFixed(1)}`).join(" ");
+      parts.push(
+        `<polyline data-route="${escapeXml(route)}" data-pct="${pct}" points="${d}" fill="none" stroke="${color}" stroke-width="2"${DASH[pct] ? ` stroke-dasharray="${DASH[pct]}"` : ""}/>`,
+      );
+    }
+    parts.push(
+      `<rect x="${left + plotW + 20}" y="${legendY}" width="14" height="4" fill="${color}"/>`,
+      `<text x="${left + plotW + 40}" y="${legendY + 6}" font-size="12">${escapeXml(route.length > 44 ? `${route.slice(0, 43)}…` : route)}</text>`,
+    );
+    legendY += 20;
+  });
+  parts.push(
+    `<text x="${left + plotW + 20}" y="${legendY + 14}" font-size="12" fill="#555">solid p50, dashed p95, dotted p99</text>`,
+  );
+  return { parts, height: plotH + 110 };
+}
+
 export function latencyChartSvg(rows: readonly LatencySummary[], title: string): string {
   const width = 1200;
   const labelW = 430;
@@ -27,7 +122,9 @@ export function latencyChartSvg(rows: readonly LatencySummary[], title: string):
   const barH = 11;
   const groupH = 3 * barH + 14;
   const top = 70;
-  const height = top + Math.max(1, rows.length) * groupH + 60;
+  const barsBottom = top + Math.max(1, rows.length) * groupH + 60;
+  const panel = curvePanel(rows, barsBottom, width);
+  const height = barsBottom + panel.height;
 
   const values = rows.flatMap((r) => [r.p50, r.p95, r.p99 ?? r.p95]).filter((v) => v > 0);
   const minV = values.length ? Math.min(...values) : 1;
@@ -91,6 +188,7 @@ export function latencyChartSvg(rows: readonly LatencySummary[], title: string):
     });
   });
   out.push(`<line x1="${plotX}" y1="${top - 6}" x2="${plotX}" y2="${bottom}" stroke="#333"/>`);
+  out.push(...panel.parts);
   out.push("</svg>");
   return out.join("\n");
 }

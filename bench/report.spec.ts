@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { latencyChartSvg } from "./chart";
+import { latencyChartSvg, loadCurve } from "./chart";
 import { latencyRows, ratioPasses, renderReport, tally } from "./report";
 import type { BenchOutcome } from "./report";
 
@@ -75,5 +75,34 @@ describe("bench report", () => {
     expect(svg.match(/<rect [^>]*fill="#(2b6cb0|dd6b20|c53030)"/g)).to.have.length(6); // 3 legend + 3 bars
     expect(svg).to.contain(">ours</text>");
     expect(svg).to.contain(">x.fast  n=100</text>");
+  });
+
+  it("draws the load curve: one line per route and percentile across the CHW steps", () => {
+    const step = (chws: number, route: string, p50: number) => ({
+      label: `load.${chws}-chws: ${chws} CHWs: ${route}`,
+      samples: 10,
+      p50,
+      p95: p50 * 2,
+      p99: p50 * 3,
+    });
+    const rows = [
+      step(200, "GET /v1/sync/pull", 900),
+      step(10, "GET /v1/sync/pull", 100),
+      step(50, "GET /v1/sync/pull", 300),
+      step(10, "POST /v1/sync/push", 150),
+      step(50, "POST /v1/sync/push", 400),
+      { label: "x.fast: ours", samples: 5, p50: 1, p95: 2 },
+    ];
+    const curve = loadCurve(rows);
+    expect([...curve.keys()]).to.deep.equal(["GET /v1/sync/pull", "POST /v1/sync/push"]);
+    expect(curve.get("GET /v1/sync/pull")!.map((p) => [p.chws, p.p50])).to.deep.equal([
+      [10, 100],
+      [50, 300],
+      [200, 900],
+    ]);
+    const svg = latencyChartSvg(rows, "t");
+    expect(svg.match(/<polyline /g)).to.have.length(6);
+    // A single step draws no curve.
+    expect(latencyChartSvg([step(10, "GET /v1/sync/pull", 1)], "t")).to.not.contain("<polyline");
   });
 });

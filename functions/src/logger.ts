@@ -39,6 +39,8 @@ export interface LogFields {
   /** The AI cost cap a job ran into (`chw_hour`, `chw_day`, `global_hour`) and its value. */
   quota?: string;
   limit?: number;
+  /** Transaction attempts a sync batch took (more than its chunk count: the scope contended). */
+  transaction_attempts?: number;
 }
 
 type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";

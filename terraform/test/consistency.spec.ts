@@ -366,7 +366,7 @@ describe("terraform matches the code and the Firebase config", function () {
     }
   });
 
-  it("deploys every field override of firestore.indexes.json (TTL policies)", () => {
+  it("deploys every field override of firestore.indexes.json (TTL policies and index exemptions)", () => {
     const idx = readJson("firestore.indexes.json") as {
       fieldOverrides?: Array<{
         collectionGroup: string;
@@ -377,12 +377,19 @@ describe("terraform matches the code and the Firebase config", function () {
     };
     const ttl = block(stack, "resource", "google_firestore_field", "ttl").body;
     expect(ttl.for_each).to.equal("${local.ttl_fields}");
-    // Terraform turns `"ttl": true, "indexes": []` overrides into TTL fields without indexes;
-    // any other override would be silently skipped, so it must not exist until terraform handles it.
+    const exempt = block(stack, "resource", "google_firestore_field", "index_exempt").body;
+    expect(exempt.for_each).to.equal("${local.index_exempt_fields}");
+    expect(exempt.index_config).to.deep.equal([{}]);
+    expect(stack.locals.index_exempt_fields).to.contain("length(lookup(o, \"indexes\", [null])) == 0");
+    // Terraform deploys `"ttl": true` overrides as TTL fields and the others as exemptions, both
+    // without indexes; an override with indexes would be silently skipped, so none may exist
+    // until terraform handles it, and no field may be both (two resources for one field).
+    const seen = new Set<string>();
     for (const o of idx.fieldOverrides ?? []) {
       const where = `${o.collectionGroup}.${o.fieldPath}`;
-      expect(o.ttl, `${where}: only TTL overrides are deployed by terraform`).to.equal(true);
-      expect(o.indexes, `${where}: terraform deploys TTL fields without indexes`).to.deep.equal([]);
+      expect(o.indexes, `${where}: terraform deploys overrides without indexes`).to.deep.equal([]);
+      expect(seen.has(where), `${where} is overridden once`).to.equal(false);
+      seen.add(where);
     }
   });
 

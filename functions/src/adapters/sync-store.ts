@@ -59,6 +59,7 @@ export async function applySyncBatch(
   let replayed = true;
   let span: { from: number; to: number } | undefined;
   let contiguous = true;
+  let attempts = 0;
   for (const [n, items] of chunks.entries()) {
     const receiptRef = db.doc(
       `syncReceipts/${receiptId(batch.chwId, batch.batchId, n, chunks.length)}`,
@@ -68,12 +69,13 @@ export async function applySyncBatch(
       options,
     );
     results.push(...out.results);
+    attempts += out.attempts;
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
     replayed &&= out.replayed;
     if (!out.seqs || out.touched > 0 || (span && span.to !== out.seqs.from)) contiguous = false;
     else span = { from: span?.from ?? out.seqs.from, to: out.seqs.to };
   }
-  return { results, clockSkewMs, replayed, ownSpan: contiguous ? span : undefined };
+  return { results, clockSkewMs, replayed, ownSpan: contiguous ? span : undefined, attempts };
 }
 
 interface ChunkOutcome {
@@ -83,6 +85,8 @@ interface ChunkOutcome {
   /** The scope's seq before and after this chunk (absent on replay). */
   seqs?: { from: number; to: number };
   touched: number;
+  /** Transaction attempts (0 for a replay answered from the receipt before any transaction). */
+  attempts: number;
 }
 
 /** One chunk being applied: the batch it belongs to, its items, and its receipt. */
@@ -108,11 +112,18 @@ export interface ApplyOptions {
   afterPreRead?: (chunk: number) => Promise<void>;
 }
 
+/**
+ * A reconnect burst queues dozens of one CHW's batches on its one scope document; each waits
+ * for the one before it. The SDK's default of 5 attempts can run out behind a queue that long,
+ * failing a batch that only had to wait its turn (docs/hot-spots.md).
+ */
+const TRANSACTION_OPTIONS = { maxAttempts: 10 };
+
 /** gRPC ALREADY_EXISTS: a document created with `create` appeared after it was read. */
 const ALREADY_EXISTS = 6;
 
 function replayOf(r: ReceiptDoc): ChunkOutcome {
-  return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0 };
+  return { results: r.results, skewMs: r.clock_skew_ms, replayed: true, touched: 0, attempts: 0 };
 }
 
 /**
@@ -143,12 +154,20 @@ async function runChunk(run: ChunkRun, options: ApplyOptions): Promise<ChunkOutc
     ),
   };
   await options.afterPreRead?.(chunk);
+  // Counted per body run: the SDK runs the body again after each ABORTED commit.
+  let attempts = 0;
+  const counted = (p: PreRead | undefined) => (tx: Transaction) => {
+    attempts += 1;
+    return applyChunk(tx, run, p);
+  };
+  let out: ChunkOutcome;
   try {
-    return await db.runTransaction((tx) => applyChunk(tx, run, pre));
+    out = await db.runTransaction(counted(pre), TRANSACTION_OPTIONS);
   } catch (e) {
     if ((e as { code?: unknown }).code !== ALREADY_EXISTS) throw e;
-    return db.runTransaction((tx) => applyChunk(tx, run, undefined));
+    out = await db.runTransaction(counted(undefined), TRANSACTION_OPTIONS);
   }
+  return { ...out, attempts };
 }
 
 async function readRecords(
@@ -175,10 +194,19 @@ async function applyChunk(
   const receipt = await tx.get(receiptRef);
   if (receipt.exists) return replayOf(receipt.data() as ReceiptDoc);
   const scope = await ScopeWriter.open(tx, db, batch.chwId);
+  // When the scope moved since the pre-read (in a reconnect burst it nearly always has), the
+  // records are read again here, under the scope's lock; records the device claims are new are
+  // still not read, as in the pre-read: their create precondition checks them, and a failed one
+  // reruns the chunk reading everything (pre undefined). Fewer reads here is less time holding
+  // the scope for the batches queued behind this one (docs/hot-spots.md).
   const have =
     pre && pre.scopeVersion === scope.version
       ? pre.have
-      : await readRecords(docsToRead(items), (refs) => tx.getAll(...refs), db);
+      : await readRecords(
+          docsToRead(items, { trustNew: pre !== undefined }),
+          (refs) => tx.getAll(...refs),
+          db,
+        );
   const plan = planBatch({ chwId: batch.chwId, nowMs: batch.nowMs, items, have });
   const wanted = plan.writes.filter((w) => w.analyseVersion !== undefined);
   const jobExists = await jobsExist(
@@ -243,6 +271,7 @@ async function applyChunk(
     request_id: batch.requestId,
   });
   return {
+    attempts: 1,
     results,
     skewMs: plan.skewMs,
     replayed: false,

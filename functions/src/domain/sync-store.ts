@@ -35,6 +35,11 @@ export interface SyncBatchOutcome {
    * device whose cursor is `from` may skip to `to` (the results carry each record's server_seq).
    */
   ownSpan?: { from: number; to: number };
+  /**
+   * Transaction attempts the batch took over all its chunks (one per chunk when nothing
+   * contended): more means another writer of the scope held it meanwhile (docs/hot-spots.md).
+   */
+  attempts?: number;
 }
 
 /** One pull page of a CHW's scope. */

@@ -143,6 +143,7 @@ export async function receiveBatch(
     stale: tally("stale"),
     rejected: tally("rejected"),
     outcome: out.replayed ? "replayed" : "applied",
+    transaction_attempts: out.attempts,
     duration_ms: Date.now() - started,
   });
   return out;

@@ -14,6 +14,13 @@ locals {
     for o in lookup(local.firestore_indexes, "fieldOverrides", []) :
     "${o.collectionGroup}.${o.fieldPath}" => o if lookup(o, "ttl", false)
   }
+
+  # Index exemptions: overrides without TTL and with `"indexes": []` (docs/hot-spots.md).
+  index_exempt_fields = {
+    for o in lookup(local.firestore_indexes, "fieldOverrides", []) :
+    "${o.collectionGroup}.${o.fieldPath}" => o
+    if !lookup(o, "ttl", false) && length(lookup(o, "indexes", [null])) == 0
+  }
 }
 
 resource "google_firestore_database" "main" {
@@ -73,6 +80,24 @@ resource "google_firestore_field" "ttl" {
   ttl_config {}
 
   # The overrides declare `"indexes": []`: a timestamp only read by TTL needs no index.
+  index_config {}
+}
+
+# Single-field index exemptions from firestore.indexes.json's fieldOverrides with `"indexes": []`
+# and no TTL: sequence numbers and server timestamps that only ever increase and no query filters
+# or orders on alone (the pull's chw_id + server_seq query uses its composite index). An indexed
+# field whose values only increase puts every new index entry at the end of one key range, which
+# Firestore documents as a write hot spot above about 500 writes per second per collection; an
+# exempt field also costs no index-entry writes.
+resource "google_firestore_field" "index_exempt" {
+  for_each = local.index_exempt_fields
+
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = each.value.collectionGroup
+  field      = each.value.fieldPath
+
+  # An empty index_config removes the field's automatic ascending, descending and array indexes.
   index_config {}
 }
 
