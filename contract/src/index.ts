@@ -13,3 +13,4 @@ export * from "./ids";
 export * from "./interop";
 export * from "./review";
 export * from "./turnaround";
+export * from "./web-config";
