@@ -10,8 +10,8 @@ import { ScopeWriter } from "../adapters/scope-writer";
 import { toWire } from "../adapters/sync-store";
 import { readCaseTimes } from "../adapters/turnaround-source";
 import { DOWNLOAD_URL_TTL_MS, isVerifiedState, normalizeCaseImage } from "../domain/images";
-import type { ImageStore } from "../domain/image-store";
 import { AppError, ErrorCode } from "../errors";
+import type { ImageRouteDeps } from "./case-images";
 import { parseRecordId } from "./image-schemas";
 import type { AuthContext, Route } from "./router";
 
@@ -21,12 +21,8 @@ import type { AuthContext, Route } from "./router";
  * to a case goes through the case's ScopeWriter, so the CHW's pull carries it.
  */
 
-/** What the console routes need. */
-export interface ReviewRouteDeps {
-  db: () => Firestore;
-  store: () => ImageStore;
-  now: () => number;
-}
+/** What the console routes need: the same as the image routes (Firestore, the store, a clock). */
+export type ReviewRouteDeps = ImageRouteDeps;
 
 const defaults: ReviewRouteDeps = { db, store: imageStore, now: () => Date.now() };
 
