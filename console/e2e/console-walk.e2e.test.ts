@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CHROMIUM_LAUNCH, fillSignIn, screenshots } from "../../infra/src/walk-support";
 import { localConsoleOptions, startConsoleServer } from "../server/serve";
 import {
   adminDb,
@@ -26,17 +27,7 @@ import type { TestUser } from "./stack";
  * nothing is read for them. Screenshots of every screen land in console/e2e/screenshots/.
  */
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const shot = screenshots(join(dirname(fileURLToPath(import.meta.url)), "screenshots"));
 /** The AI pipeline runs between a sync and the queue: allow for one listener reconnect too. */
 const PIPELINE_MS = 120_000;
 
@@ -46,9 +37,8 @@ let chw: TestUser;
 let doctor: TestUser;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = await startConsoleServer(localConsoleOptions(0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   chw = await createUser("chw", "Amina (walk)");
   doctor = await createUser("doctor", "Dr Walk");
 });
@@ -59,16 +49,10 @@ afterAll(async () => {
   await closeAdmin();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 async function signIn(context: BrowserContext, user: TestUser): Promise<Page> {
   const page = await context.newPage();
   await page.goto(server.url);
-  await page.getByTestId("sign-in-screen").waitFor();
-  await page.getByTestId("email").fill(user.email);
-  await page.getByTestId("password").fill(user.password);
+  await fillSignIn(page, user);
   return page;
 }
 

@@ -5,6 +5,7 @@ import { deleteApp, initializeApp } from "firebase-admin/app";
 import type { App } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { getFirestore } from "firebase-admin/firestore";
+import { emulatorIdToken } from "../../infra/src/walk-support";
 
 /*
  * What the console walk needs from the local stack, through its real interfaces: accounts in
@@ -14,8 +15,6 @@ import { getFirestore } from "firebase-admin/firestore";
 
 /** The local stack's project and ports. */
 export const PROJECT_ID = "demo-dermadetect";
-/** The Auth emulator. */
-export const AUTH_URL = "http://127.0.0.1:9099";
 /** The `api` function on the functions emulator. */
 export const API_BASE_URL = `http://127.0.0.1:5001/${PROJECT_ID}/us-central1/api`;
 
@@ -62,19 +61,7 @@ export async function closeAdmin(): Promise<void> {
 }
 
 /** An ID token for a user (Auth emulator REST, as the SDK gets one). */
-export async function idToken(user: TestUser): Promise<string> {
-  const res = await fetch(
-    `${AUTH_URL}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-key`,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: user.email, password: user.password, returnSecureToken: true }),
-    },
-  );
-  const body = (await res.json()) as { idToken?: string };
-  if (!body.idToken) throw new Error("sign-in failed");
-  return body.idToken;
-}
+export const idToken: (user: TestUser) => Promise<string> = emulatorIdToken;
 
 /** Calls the API as a user; answers status and JSON body. */
 export async function api(

@@ -14,3 +14,4 @@ export * from "./interop";
 export * from "./review";
 export * from "./turnaround";
 export * from "./vocabularies";
+export * from "./web-config";

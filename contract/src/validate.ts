@@ -24,6 +24,8 @@ import {
   syncBatchDocSchema,
   watermelonPushRequestSchema,
 } from "./schemas";
+import { chwWebConfigSchema, consoleConfigSchema } from "./web-config";
+import type { ChwWebConfig, ConsoleConfig } from "./web-config";
 
 // One instance for every schema. allErrors off (first error stops validation: cheaper and no
 // error amplification), no $data, strict mode so a typo in a schema fails at start-up.
@@ -33,6 +35,8 @@ for (const schema of [
   imageUploadRequestSchema,
   diagnosisRequestSchema,
   infoRequestBodySchema,
+  consoleConfigSchema,
+  chwWebConfigSchema,
 ]) {
   ajv.addSchema(schema);
 }
@@ -62,6 +66,10 @@ export const isImageUploadRequest = compiled<ImageUploadRequest>(imageUploadRequ
 export const isDiagnosisRequest = compiled<DiagnosisRequest>(diagnosisRequestSchema);
 /** Body of `POST /v1/cases/{id}/requests` (a doctor's request to the CHW). */
 export const isInfoRequestBody = compiled<InfoRequestBody>(infoRequestBodySchema);
+/** Validates the clinician console's /config.json. */
+export const isConsoleConfig = compiled<ConsoleConfig>(consoleConfigSchema);
+/** Validates the config bundled into a CHW web app build. */
+export const isChwWebConfig = compiled<ChwWebConfig>(chwWebConfigSchema);
 
 /** Keys that could reach an object's prototype when copied carelessly: refused everywhere. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);

@@ -1,8 +1,14 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import type { Browser, Page } from "playwright-core";
-import { API_BASE_URL, AUTH_URL, closeAdmin, createUser } from "@/test-support/emulator";
+import type { Browser } from "playwright-core";
+import {
+  CHROMIUM_LAUNCH,
+  emulatorIdToken,
+  fillSignIn,
+  screenshots,
+} from "../../infra/src/walk-support";
+import { API_BASE_URL, closeAdmin, createUser } from "@/test-support/emulator";
 import { newId } from "@/lib/ids";
 import { localStackOptions, startWebServer } from "../web/serve";
 import { lesionPng } from "@/test-support/test-png";
@@ -16,24 +22,14 @@ import { lesionPng } from "@/test-support/test-png";
  */
 
 const SHOTS = join(__dirname, "screenshots");
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const shot = screenshots(SHOTS);
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = await startWebServer(localStackOptions(0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 
 afterAll(async () => {
@@ -41,24 +37,6 @@ afterAll(async () => {
   await server?.close();
   await closeAdmin();
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function doctorToken(email: string, password: string): Promise<string> {
-  const res = await fetch(
-    `${AUTH_URL}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-key`,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password, returnSecureToken: true }),
-    },
-  );
-  const body = (await res.json()) as { idToken?: string };
-  if (!body.idToken) throw new Error("doctor sign-in failed");
-  return body.idToken;
-}
 
 it("walks the CHW workflow: sign in → patient → RED case with photo → sync → analysis → diagnosis", async () => {
   const chw = await createUser("chw");
@@ -70,9 +48,7 @@ it("walks the CHW workflow: sign in → patient → RED case with photo → sync
   await page.goto(server.url);
 
   // Sign in.
-  await page.getByTestId("sign-in-screen").waitFor();
-  await page.getByTestId("email").fill(chw.email);
-  await page.getByTestId("password").fill(chw.password);
+  await fillSignIn(page, chw);
   await shot(page, "01-sign-in");
   await page.getByTestId("sign-in").click();
   await page.getByTestId("patient-list-screen").waitFor();
@@ -145,7 +121,7 @@ it("walks the CHW workflow: sign in → patient → RED case with photo → sync
   await shot(page, "09-case-analysed");
 
   // A doctor diagnoses through the API; the diagnosis appears on the CHW's screen.
-  const token = await doctorToken(doctor.email, doctor.password);
+  const token = await emulatorIdToken(doctor);
   const res = await fetch(`${API_BASE_URL}/v1/cases/${caseId}/diagnoses`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

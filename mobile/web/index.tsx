@@ -8,6 +8,7 @@ import {
   persistentLocalCache,
   persistentMultipleTabManager,
 } from "firebase/firestore";
+import { rewriteUrl } from "@dermadetect/contract";
 import { App } from "@/app/app";
 import type { AppServices } from "@/app/services";
 import { ApiClient } from "@/lib/api/api-client";
@@ -71,7 +72,6 @@ async function main(): Promise<void> {
   authPort.onUserChanged(() => {
     authStarted = true;
   });
-  const rewrite = config.uploadRewrite;
   const services: AppServices = {
     auth: authPort,
     firestore: createWebFirestorePort(db),
@@ -81,9 +81,7 @@ async function main(): Promise<void> {
     updates: serviceWorkerUpdates(),
     network: netInfoPort(`${config.apiBaseUrl}/v1/health`),
     api: new ApiClient({ baseUrl: config.apiBaseUrl, idToken: () => authPort.idToken() }),
-    put: fetchPut((url) =>
-      rewrite && url.startsWith(rewrite.from) ? rewrite.to + url.slice(rewrite.from.length) : url,
-    ),
+    put: fetchPut((url) => rewriteUrl(url, config.uploadRewrite)),
     photoSource: webPhotoSource(),
     assess: lazyAssess(),
     symptomCodes: SYMPTOM_CODES,

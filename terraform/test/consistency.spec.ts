@@ -325,16 +325,12 @@ describe("terraform matches the code and the Firebase config", function () {
     const [fn] = firebase.functions;
     const runtime = block(modules.get("modules/function")!, "variable", "runtime").body;
     expect(runtime.default).to.equal(fn!.runtime);
-    for (const env of ["environments/staging", "environments/prod"]) {
-      const call = block(modules.get(env)!, "module", "dermadetect").body;
-      expect(call.functions_source_dir, env).to.equal(`\${path.root}/../../../${fn!.source}`);
-      expect(call.firestore_rules_path, env).to.equal(
-        `\${path.root}/../../../${firebase.firestore.rules}`,
-      );
-      expect(call.firestore_indexes_path, env).to.equal(
-        `\${path.root}/../../../${firebase.firestore.indexes}`,
-      );
-    }
+    const call = block(modules.get("environments")!, "module", "dermadetect").body;
+    expect(call.functions_source_dir).to.equal(`\${path.root}/../../${fn!.source}`);
+    expect(call.firestore_rules_path).to.equal(`\${path.root}/../../${firebase.firestore.rules}`);
+    expect(call.firestore_indexes_path).to.equal(
+      `\${path.root}/../../${firebase.firestore.indexes}`,
+    );
   });
 
   it("creates every composite index firestore.indexes.json lists, in the shape terraform reads", () => {

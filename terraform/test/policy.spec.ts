@@ -30,7 +30,8 @@ import {
 
 const STACK = "modules/dermadetect";
 const FUNCTION = "modules/function";
-const ENVIRONMENTS = ["environments/staging", "environments/prod"];
+/** The one root every environment deploys from (the workspace picks the environment). */
+const ROOT = "environments";
 const AGENT = "${local.pubsub_service_agent}";
 
 /** A throwaway module parsed from inline HCL: proves each check can fail. */
@@ -50,12 +51,22 @@ describe("terraform static policy", function () {
     expect(stack, "modules/dermadetect parsed").to.not.equal(undefined);
   });
 
-  it("has the module + environments layout, each environment calling the stack module", () => {
-    expect([...modules.keys()].sort()).to.include.members([...ENVIRONMENTS, STACK, FUNCTION]);
-    for (const env of ENVIRONMENTS) {
-      const mod = modules.get(env)!;
-      expect(block(mod, "module", "dermadetect").body.source).to.equal("../../modules/dermadetect");
-    }
+  it("has the module + one environment root layout, the root calling the stack module", () => {
+    expect([...modules.keys()].sort()).to.have.members([ROOT, STACK, FUNCTION]);
+    const call = block(modules.get(ROOT)!, "module", "dermadetect").body;
+    expect(call.source).to.equal("../modules/dermadetect");
+    expect(call.environment).to.equal("${terraform.workspace}");
+    expect(call.deletion_protection).to.equal("${local.environment.deletion_protection}");
+  });
+
+  it("takes each environment's settings from its workspace: prod protected, staging not", () => {
+    const root = modules.get(ROOT)!;
+    // A workspace without an entry (default, a typo) fails the lookup, so the plan stops.
+    expect(root.locals.environment).to.equal("${local.environments[terraform.workspace]}");
+    expect(root.locals.environments).to.deep.equal({
+      staging: { deletion_protection: false },
+      prod: { deletion_protection: true },
+    });
   });
 
   it("refers only to declared variables, locals, modules, resources and data sources", async () => {
@@ -270,7 +281,7 @@ output "y" { value = 1 }`);
       documented.filter((name) => !declared.has(name)),
       "stale README rows",
     ).to.deep.equal([]);
-    for (const dir of [STACK, FUNCTION, ...ENVIRONMENTS]) {
+    for (const dir of [STACK, FUNCTION, ROOT]) {
       for (const b of [
         ...blocks(modules.get(dir)!, "variable"),
         ...blocks(modules.get(dir)!, "output"),
@@ -294,14 +305,12 @@ terraform {
   });
 
   it("configures the GCS backend at init (no bucket committed)", () => {
-    for (const env of ENVIRONMENTS) {
-      const backends = modules
-        .get(env)!
-        .terraform.map((t) => t.backend)
-        .filter((b) => b !== undefined);
-      // Exactly `backend "gcs" {}`: bucket and prefix come from -backend-config at init.
-      expect(backends, env).to.deep.equal([{ gcs: [{}] }]);
-    }
+    const backends = modules
+      .get(ROOT)!
+      .terraform.map((t) => t.backend)
+      .filter((b) => b !== undefined);
+    // Exactly `backend "gcs" {}`: bucket and prefix come from -backend-config at init.
+    expect(backends).to.deep.equal([{ gcs: [{}] }]);
   });
 
   it("states a one-line reason for every IAM grant", async () => {

@@ -1,7 +1,8 @@
 import type { DocumentData, Firestore, Transaction } from "firebase-admin/firestore";
 import { CLAIM_TTL_MS, isInfoRequestBody, reviewFieldsOf, turnaround } from "@dermadetect/contract";
-import type { InfoRequest, ReviewClaim } from "@dermadetect/contract";
+import type { InfoRequest, InfoRequestBody, ReviewClaim } from "@dermadetect/contract";
 import { writeAudit } from "../adapters/audit";
+import type { AuditEntry } from "../adapters/audit";
 import { diagnosisView } from "../adapters/diagnosis-writer";
 import { db } from "../adapters/firebase";
 import { imageStore } from "../adapters/image-store";
@@ -9,8 +10,8 @@ import { ScopeWriter } from "../adapters/scope-writer";
 import { toWire } from "../adapters/sync-store";
 import { readCaseTimes } from "../adapters/turnaround-source";
 import { DOWNLOAD_URL_TTL_MS, isVerifiedState, normalizeCaseImage } from "../domain/images";
-import type { ImageStore } from "../domain/image-store";
 import { AppError, ErrorCode } from "../errors";
+import type { ImageRouteDeps } from "./case-images";
 import { parseRecordId } from "./image-schemas";
 import type { AuthContext, Route } from "./router";
 
@@ -20,12 +21,8 @@ import type { AuthContext, Route } from "./router";
  * to a case goes through the case's ScopeWriter, so the CHW's pull carries it.
  */
 
-/** What the console routes need. */
-export interface ReviewRouteDeps {
-  db: () => Firestore;
-  store: () => ImageStore;
-  now: () => number;
-}
+/** What the console routes need: the same as the image routes (Firestore, the store, a clock). */
+export type ReviewRouteDeps = ImageRouteDeps;
 
 const defaults: ReviewRouteDeps = { db, store: imageStore, now: () => Date.now() };
 
@@ -157,14 +154,7 @@ export function caseReviewRoute(deps: ReviewRouteDeps = defaults): Route {
       // Audited before the answer leaves: ids only, never the patient's data.
       const batch = firestore.batch();
       const entry = (action: string) =>
-        writeAudit(batch, firestore, {
-          actor: who.uid,
-          role: who.role,
-          action,
-          resource: { collection: "cases", ids: [caseId] },
-          outcome: "ok",
-          request_id: req.requestId,
-        });
+        writeAudit(batch, firestore, caseAudit(who, req.requestId, action, caseId));
       entry("case.open");
       for (let i = 0; i < issued; i++) entry("photo.url_issued");
       await batch.commit();
@@ -186,96 +176,130 @@ export function caseReviewRoute(deps: ReviewRouteDeps = defaults): Route {
   };
 }
 
-/** `POST /v1/cases/{id}/claim`: claims (or extends the caller's claim on) a case for 10 minutes. */
-export function claimRoute(deps: ReviewRouteDeps = defaults): Route {
+/** The audit entry of a console action on one case (ids only). */
+function caseAudit(
+  who: AuthContext,
+  requestId: string,
+  action: string,
+  caseId: string,
+): AuditEntry {
   return {
-    method: "POST",
-    path: "/v1/cases/:id/claim",
+    actor: who.uid,
+    role: who.role,
+    action,
+    resource: { collection: "cases", ids: [caseId] },
+    outcome: "ok",
+    request_id: requestId,
+  };
+}
+
+/** What a console write to one case sees inside its transaction. */
+interface CaseWrite<B> {
+  tx: Transaction;
+  firestore: Firestore;
+  who: AuthContext;
+  caseId: string;
+  /** The case, already checked: the caller may review it. */
+  c: DocumentData;
+  body: B;
+  now: number;
+  /** Puts fields on the case through the CHW's ScopeWriter (after every read). */
+  writeCase(fields: Record<string, unknown>): Promise<void>;
+  /** Adds the action's audit entry to the transaction. */
+  audit(action: string): void;
+}
+
+/**
+ * A doctor's write to one case: the body checked before anything is read, then one transaction
+ * that reads the case the doctor may review and runs `write`, whose result is the answer.
+ */
+function caseWriteRoute<B, T>(
+  deps: ReviewRouteDeps,
+  spec: { method: "POST" | "DELETE"; path: string; maxBodyBytes: number; parse(body: unknown): B },
+  write: (w: CaseWrite<B>) => Promise<T>,
+): Route {
+  return {
+    method: spec.method,
+    path: spec.path,
     roles: ["doctor"],
-    maxBodyBytes: 1024,
+    maxBodyBytes: spec.maxBodyBytes,
     async handle({ req, params, auth }) {
       const who = auth as AuthContext;
       const caseId = parseRecordId(params.id);
+      const body = spec.parse(req.body);
       const firestore = deps.db();
-      const claim = await firestore.runTransaction(async (tx) => {
+      const result = await firestore.runTransaction(async (tx) => {
         const now = deps.now();
         const c = await readCase(txGet(tx, firestore), who, caseId);
-        const held = liveClaim(c, now);
-        if (held && held.doctor_id !== who.uid) {
-          throw new AppError(
-            ErrorCode.CLAIMED,
-            `This case is being reviewed by ${held.doctor_name}`,
-            {
-              extra: { claim: held },
-            },
-          );
-        }
-        const name = await doctorName(tx, firestore, who.uid);
-        const scope = await ScopeWriter.open(tx, firestore, String(c.chw_id));
-        const next: ReviewClaim = {
-          doctor_id: who.uid,
-          doctor_name: name,
-          expires_at: now + CLAIM_TTL_MS,
-        };
-        scope.put("cases", caseId, { review_claim: next }, c);
-        scope.commit();
-        writeAudit(tx, firestore, {
-          actor: who.uid,
-          role: who.role,
-          action: "case.claim",
-          resource: { collection: "cases", ids: [caseId] },
-          outcome: "ok",
-          request_id: req.requestId,
+        return write({
+          tx,
+          firestore,
+          who,
+          caseId,
+          c,
+          body,
+          now,
+          async writeCase(fields) {
+            const scope = await ScopeWriter.open(tx, firestore, String(c.chw_id));
+            scope.put("cases", caseId, fields, c);
+            scope.commit();
+          },
+          audit: (action) =>
+            writeAudit(tx, firestore, caseAudit(who, req.requestId, action, caseId)),
         });
-        return next;
       });
-      return { status: 200, body: claim };
+      return { status: 200, body: result };
     },
   };
 }
 
+/** Claim and release refuse a case another doctor holds a live claim on. */
+function refuseOthersClaim(w: CaseWrite<unknown>): void {
+  const held = liveClaim(w.c, w.now);
+  if (held && held.doctor_id !== w.who.uid) {
+    throw new AppError(ErrorCode.CLAIMED, `This case is being reviewed by ${held.doctor_name}`, {
+      extra: { claim: held },
+    });
+  }
+}
+
+const noBody = (): undefined => undefined;
+
+/** `POST /v1/cases/{id}/claim`: claims (or extends the caller's claim on) a case for 10 minutes. */
+export function claimRoute(deps: ReviewRouteDeps = defaults): Route {
+  const spec = { path: "/v1/cases/:id/claim", maxBodyBytes: 1024, parse: noBody };
+  return caseWriteRoute(deps, { method: "POST", ...spec }, async (w) => {
+    refuseOthersClaim(w);
+    const next: ReviewClaim = {
+      doctor_id: w.who.uid,
+      doctor_name: await doctorName(w.tx, w.firestore, w.who.uid),
+      expires_at: w.now + CLAIM_TTL_MS,
+    };
+    await w.writeCase({ review_claim: next });
+    w.audit("case.claim");
+    return next;
+  });
+}
+
 /** `DELETE /v1/cases/{id}/claim`: releases the caller's own claim. */
 export function releaseClaimRoute(deps: ReviewRouteDeps = defaults): Route {
-  return {
-    method: "DELETE",
-    path: "/v1/cases/:id/claim",
-    roles: ["doctor"],
-    maxBodyBytes: 1024,
-    async handle({ req, params, auth }) {
-      const who = auth as AuthContext;
-      const caseId = parseRecordId(params.id);
-      const firestore = deps.db();
-      const released = await firestore.runTransaction(async (tx) => {
-        const now = deps.now();
-        const c = await readCase(txGet(tx, firestore), who, caseId);
-        const held = liveClaim(c, now);
-        if (held && held.doctor_id !== who.uid) {
-          throw new AppError(
-            ErrorCode.CLAIMED,
-            `This case is being reviewed by ${held.doctor_name}`,
-            {
-              extra: { claim: held },
-            },
-          );
-        }
-        const mine = (c.review_claim as ReviewClaim | null | undefined)?.doctor_id === who.uid;
-        if (!mine) return false;
-        const scope = await ScopeWriter.open(tx, firestore, String(c.chw_id));
-        scope.put("cases", caseId, { review_claim: null }, c);
-        scope.commit();
-        writeAudit(tx, firestore, {
-          actor: who.uid,
-          role: who.role,
-          action: "case.release",
-          resource: { collection: "cases", ids: [caseId] },
-          outcome: "ok",
-          request_id: req.requestId,
-        });
-        return true;
-      });
-      return { status: 200, body: { released } };
-    },
-  };
+  const spec = { path: "/v1/cases/:id/claim", maxBodyBytes: 1024, parse: noBody };
+  return caseWriteRoute(deps, { method: "DELETE", ...spec }, async (w) => {
+    refuseOthersClaim(w);
+    const mine = (w.c.review_claim as ReviewClaim | null | undefined)?.doctor_id === w.who.uid;
+    if (mine) {
+      await w.writeCase({ review_claim: null });
+      w.audit("case.release");
+    }
+    return { released: mine };
+  });
+}
+
+function parseInfoRequest(body: unknown): InfoRequestBody {
+  if (!isInfoRequestBody(body)) {
+    throw new AppError(ErrorCode.BAD_REQUEST, "Invalid request to the CHW");
+  }
+  return body;
 }
 
 /**
@@ -284,62 +308,35 @@ export function releaseClaimRoute(deps: ReviewRouteDeps = defaults): Route {
  * Idempotent on the request id.
  */
 export function infoRequestRoute(deps: ReviewRouteDeps = defaults): Route {
-  return {
-    method: "POST",
+  const spec = {
+    method: "POST" as const,
     path: "/v1/cases/:id/requests",
-    roles: ["doctor"],
     maxBodyBytes: 8 * 1024,
-    async handle({ req, params, auth }) {
-      const who = auth as AuthContext;
-      const caseId = parseRecordId(params.id);
-      if (!isInfoRequestBody(req.body)) {
-        throw new AppError(ErrorCode.BAD_REQUEST, "Invalid request to the CHW");
-      }
-      const body = req.body;
-      const firestore = deps.db();
-      const stored = await firestore.runTransaction(async (tx) => {
-        const now = deps.now();
-        const c = await readCase(txGet(tx, firestore), who, caseId);
-        const open = c.info_request as InfoRequest | null | undefined;
-        if (open?.id === body.id) return open;
-        if (c.status === "DIAGNOSED" || !reviewFieldsOf(c, now).needs_doctor) {
-          throw new AppError(ErrorCode.CASE_NOT_IN_REVIEW, "This case does not need a doctor");
-        }
-        const name = await doctorName(tx, firestore, who.uid);
-        const scope = await ScopeWriter.open(tx, firestore, String(c.chw_id));
-        const request: InfoRequest = {
-          id: body.id,
-          kind: body.kind,
-          message: body.message,
-          requested_by: who.uid,
-          requested_by_name: name,
-          requested_at: now,
-          answered_at: null,
-        };
-        scope.put(
-          "cases",
-          caseId,
-          {
-            info_request: request,
-            review_claim: null,
-            ...reviewFieldsOf({ ...c, info_request: request }, now),
-          },
-          c,
-        );
-        scope.commit();
-        writeAudit(tx, firestore, {
-          actor: who.uid,
-          role: who.role,
-          action: "case.info_request",
-          resource: { collection: "cases", ids: [caseId] },
-          outcome: "ok",
-          request_id: req.requestId,
-        });
-        return request;
-      });
-      return { status: 200, body: stored };
-    },
+    parse: parseInfoRequest,
   };
+  return caseWriteRoute(deps, spec, async ({ c, body, now, who, ...w }) => {
+    const open = c.info_request as InfoRequest | null | undefined;
+    if (open?.id === body.id) return open;
+    if (c.status === "DIAGNOSED" || !reviewFieldsOf(c, now).needs_doctor) {
+      throw new AppError(ErrorCode.CASE_NOT_IN_REVIEW, "This case does not need a doctor");
+    }
+    const request: InfoRequest = {
+      id: body.id,
+      kind: body.kind,
+      message: body.message,
+      requested_by: who.uid,
+      requested_by_name: await doctorName(w.tx, w.firestore, who.uid),
+      requested_at: now,
+      answered_at: null,
+    };
+    await w.writeCase({
+      info_request: request,
+      review_claim: null,
+      ...reviewFieldsOf({ ...c, info_request: request }, now),
+    });
+    w.audit("case.info_request");
+    return request;
+  });
 }
 
 const DAY_MS = 86_400_000;

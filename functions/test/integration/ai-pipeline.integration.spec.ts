@@ -4,8 +4,7 @@ import { handleJobCreated } from "../../src/triggers/relay-analysis-job";
 import type { RelayDeps } from "../../src/triggers/relay-analysis-job";
 import { pubsubPublisher } from "../../src/adapters/pubsub-publisher";
 import { PROMPT_VERSION } from "../../src/domain/analysis-prompt";
-import type { ImageUploadResponse } from "@dermadetect/contract";
-import { api, idToken, photo } from "./images-support";
+import { idToken, photo, uploadPhoto } from "./images-support";
 import { createUser, kase as seedCase, patient as seedPatient, seedSync } from "./sync-helpers";
 import {
   backgroundTriggers,
@@ -260,18 +259,9 @@ describe("AI pipeline on the emulators with the MedGemma stand-in", function () 
     // The CHW uploads a photo: signed URL from the API, PUT to the local image store; the
     // verify trigger marks it verified, bumps the content version and enqueues v2.
     const img = await photo(41, "jpeg", 1600);
-    const u = await api<ImageUploadResponse>("POST", `/v1/cases/${caseId}/images`, token, {
-      sha256: img.sha256,
-      content_type: img.content_type,
-      bytes: img.bytes.length,
-    });
-    expect(u.status).to.equal(200);
-    const put = await fetch(u.body.upload_url, {
-      method: u.body.method,
-      headers: u.body.headers,
-      body: img.bytes,
-    });
-    expect(put.status).to.be.oneOf([200, 201]);
+    const up = await uploadPhoto(caseId, token, img);
+    expect(up.grant).to.equal(200);
+    expect(up.put).to.be.oneOf([200, 201]);
     const kase = await waitFor<CaseDoc>(
       `cases/${caseId}`,
       (d) => d?.ai_analysis?.content_version === 2 && d.analysis?.state === "done",

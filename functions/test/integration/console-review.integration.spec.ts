@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import type { ImageUploadResponse } from "@dermadetect/contract";
 import {
   api,
   createCase,
@@ -11,6 +10,7 @@ import {
   uid,
   waitFor,
   waitForImage,
+  uploadPhoto,
 } from "./images-support";
 import { handleOverdueSweep } from "../../src/triggers/sweep-overdue-cases";
 
@@ -58,12 +58,7 @@ describe("console API: review, claims, requests, diagnoses with authority", () =
     const id = uid("case");
     await createCase({ id, chwId: chw, risk: "YELLOW", status: "PENDING_DIAGNOSIS" });
     const img = await photo(41);
-    const up = await api<ImageUploadResponse>("POST", `/v1/cases/${id}/images`, chwToken, {
-      sha256: img.sha256,
-      content_type: "image/jpeg",
-      bytes: img.bytes.length,
-    });
-    await fetch(up.body.upload_url, { method: "PUT", headers: up.body.headers, body: img.bytes });
+    await uploadPhoto(id, chwToken, img);
     await waitForImage(id, img.sha256, (i) => i.state === "verified" || i.state === "analysed");
 
     const before = Date.now();
@@ -294,12 +289,7 @@ describe("console API: review, claims, requests, diagnoses with authority", () =
       message: "Closer",
     });
     const img = await photo(43);
-    const up = await api<ImageUploadResponse>("POST", `/v1/cases/${id}/images`, chwToken, {
-      sha256: img.sha256,
-      content_type: "image/jpeg",
-      bytes: img.bytes.length,
-    });
-    await fetch(up.body.upload_url, { method: "PUT", headers: up.body.headers, body: img.bytes });
+    await uploadPhoto(id, chwToken, img);
     const c = await waitFor(async () => {
       const d = (await testDb().doc(`cases/${id}`).get()).data();
       return d?.review_state === "answered" ? d : undefined;

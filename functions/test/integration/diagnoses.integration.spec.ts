@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { expect } from "chai";
-import type { ImageUploadResponse } from "@dermadetect/contract";
 import {
   api,
   createCase,
@@ -13,6 +12,8 @@ import {
   uid,
   waitFor,
   waitForImage,
+  queuePages,
+  uploadPhoto,
 } from "./images-support";
 import { recordDiagnosisDeliveries } from "../../src/adapters/diagnosis-delivery";
 import { ScopeWriter } from "../../src/adapters/scope-writer";
@@ -105,12 +106,7 @@ describe("doctors: the queue, diagnoses, and the way back to the CHW", () => {
     // A verified photo on the oldest RED case, and one still queued.
     const img = await photo(21);
     const pending = await photo(22);
-    const up = await api<ImageUploadResponse>("POST", `/v1/cases/${ids.redOld}/images`, chwToken, {
-      sha256: img.sha256,
-      content_type: "image/jpeg",
-      bytes: img.bytes.length,
-    });
-    await fetch(up.body.upload_url, { method: "PUT", headers: up.body.headers, body: img.bytes });
+    await uploadPhoto(ids.redOld, chwToken, img);
     await waitForImage(
       ids.redOld,
       img.sha256,
@@ -122,21 +118,8 @@ describe("doctors: the queue, diagnoses, and the way back to the CHW", () => {
       bytes: pending.bytes.length,
     });
 
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    const pages: QueuePage[] = [];
-    do {
-      const q: string = cursor ? `&cursor=${cursor}` : "";
-      const res = await api<QueuePage>(
-        "GET",
-        `/v1/cases?status=PENDING_DIAGNOSIS&limit=2${q}`,
-        doctor,
-      );
-      expect(res.status).to.equal(200);
-      pages.push(res.body);
-      seen.push(...res.body.cases.map((c) => c.id));
-      cursor = res.body.next_cursor;
-    } while (cursor && pages.length < 500);
+    const pages = await queuePages<QueuePage>(doctor, 2);
+    const seen = pages.flatMap((p) => p.cases.map((c) => c.id));
     // Other tests' cases may be pending too: every page holds at most 2, none repeats, and
     // this test's cases come in queue order; the TRIAGED and the deleted case never show.
     expect(pages.every((p) => p.cases.length <= 2)).to.equal(true);

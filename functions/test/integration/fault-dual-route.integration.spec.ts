@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { deleteApp, initializeApp } from "firebase/app";
-import type { FirebaseApp } from "firebase/app";
-import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
-import { connectFirestoreEmulator, doc, getFirestore, setDoc, terminate } from "firebase/firestore";
-import type { Firestore as WebFirestore } from "firebase/firestore";
-import { PORTS, PROJECT_ID } from "../../../infra/src/stack";
-import { adminDb, createUser, eventually, kase, patient, seedSync } from "./sync-helpers";
-import type { Result, TestUser } from "./sync-helpers";
+import { doc, setDoc } from "firebase/firestore";
+import {
+  adminDb,
+  chwWithDevice,
+  closeDevice,
+  eventually,
+  kase,
+  patient,
+  seedSync,
+} from "./sync-helpers";
+import type { Device, Result, TestUser } from "./sync-helpers";
 
 /*
  * Fault injection (issue 9): the same batch delivered at the same time through both routes, as
@@ -18,35 +21,15 @@ import type { Result, TestUser } from "./sync-helpers";
 
 const ROUNDS = 5;
 
-async function device(user: TestUser): Promise<{ app: FirebaseApp; db: WebFirestore }> {
-  const app = initializeApp(
-    { projectId: PROJECT_ID, apiKey: "fake-api-key" },
-    `dual-${randomUUID()}`,
-  );
-  const auth = getAuth(app);
-  connectAuthEmulator(auth, `http://127.0.0.1:${PORTS.auth}`, { disableWarnings: true });
-  const db = getFirestore(app);
-  connectFirestoreEmulator(db, "127.0.0.1", PORTS.firestore);
-  await signInWithEmailAndPassword(auth, user.email, user.password);
-  return { app, db };
-}
-
 const shape = (rs: Result[]) => rs.map((r) => [r.table, r.id, r.outcome, r.reason ?? null]);
 
 describe("fault: one batch through HTTPS and the syncBatches outbox at once", function () {
   this.timeout(120_000);
   let chw: TestUser;
-  let dev: { app: FirebaseApp; db: WebFirestore };
+  let dev: Device;
 
-  before(async () => {
-    chw = await createUser("chw");
-    dev = await device(chw);
-  });
-
-  after(async () => {
-    await terminate(dev.db);
-    await deleteApp(dev.app);
-  });
+  before(async () => ({ chw, dev } = await chwWithDevice()));
+  after(() => closeDevice(dev));
 
   it("is applied once and both routes answer the same results", async () => {
     const db = adminDb();

@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import type { ImageUploadResponse } from "@dermadetect/contract";
-import { api, idToken, photo, testDb, uid, waitFor } from "./images-support";
+import {
+  api,
+  idToken,
+  photo,
+  queuePages,
+  testDb,
+  uid,
+  uploadPhoto,
+  waitFor,
+} from "./images-support";
 
 interface SeedAnswer {
   new_sync_timestamp: number;
@@ -21,20 +29,7 @@ interface QueuePage {
 
 /** Every page of the doctor queue. */
 async function wholeQueue(token: string): Promise<QueuePage["cases"]> {
-  const out: QueuePage["cases"] = [];
-  let cursor: string | null = null;
-  do {
-    const q: string = cursor ? `&cursor=${cursor}` : "";
-    const res = await api<QueuePage>(
-      "GET",
-      `/v1/cases?status=PENDING_DIAGNOSIS&limit=50${q}`,
-      token,
-    );
-    expect(res.status).to.equal(200);
-    out.push(...res.body.cases);
-    cursor = res.body.next_cursor;
-  } while (cursor);
-  return out;
+  return (await queuePages<QueuePage>(token, 50)).flatMap((p) => p.cases);
 }
 
 describe("the whole loop: a RED case with a photo, from push to the diagnosis on the device", () => {
@@ -91,18 +86,9 @@ describe("the whole loop: a RED case with a photo, from push to the diagnosis on
     expect((listed.get("images") as Array<{ state: string }>)[0]?.state).to.equal("queued");
 
     // 2. The photo leaves the phone on its own signed URL and is verified on arrival.
-    const grant = await api<ImageUploadResponse>("POST", `/v1/cases/${caseId}/images`, chwToken, {
-      sha256: img.sha256,
-      content_type: "image/jpeg",
-      bytes: img.bytes.length,
-    });
-    expect(grant.status).to.equal(200);
-    const put = await fetch(grant.body.upload_url, {
-      method: grant.body.method,
-      headers: grant.body.headers,
-      body: img.bytes,
-    });
-    expect(put.status).to.equal(200);
+    const up = await uploadPhoto(caseId, chwToken, img);
+    expect(up.grant).to.equal(200);
+    expect(up.put).to.equal(200);
 
     // 3. The AI pipeline analyses the version with the verified photo (MedGemma stand-in).
     const analysed = await waitFor(

@@ -5,6 +5,7 @@ import { getAuth } from "firebase-admin/auth";
 import { Timestamp, getFirestore } from "firebase-admin/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import sharp from "sharp";
+import type { ImageUploadResponse } from "@dermadetect/contract";
 import { emulatorAdminApp } from "../../../infra/src/seed";
 import { API_BASE_URL, PORTS } from "../../../infra/src/stack";
 import { ScopeWriter } from "../../src/adapters/scope-writer";
@@ -78,6 +79,53 @@ export async function photo(
   });
   const bytes = await (format === "jpeg" ? img.jpeg() : img.png()).toBuffer();
   return { bytes, sha256: sha256Hex(bytes), content_type: `image/${format}` };
+}
+
+/** A photo as `photo` makes it. */
+export type Photo = Awaited<ReturnType<typeof photo>>;
+
+/**
+ * Uploads a photo as the app does: asks for a grant, then PUTs the bytes with exactly the
+ * grant's method and headers. Answers both statuses (the PUT's is 0 when there was no grant).
+ */
+export async function uploadPhoto(
+  caseId: string,
+  token: string,
+  img: Photo,
+): Promise<{ grant: number; put: number }> {
+  const grant = await api<ImageUploadResponse>("POST", `/v1/cases/${caseId}/images`, token, {
+    sha256: img.sha256,
+    content_type: img.content_type,
+    bytes: img.bytes.length,
+  });
+  if (grant.status !== 200) return { grant: grant.status, put: 0 };
+  const put = await fetch(grant.body.upload_url, {
+    method: grant.body.method,
+    headers: grant.body.headers,
+    body: img.bytes,
+  });
+  return { grant: grant.status, put: put.status };
+}
+
+/**
+ * Every page of the doctor queue (`GET /v1/cases?status=PENDING_DIAGNOSIS`), `limit` cases a
+ * page, following `next_cursor` (at most `maxPages`, so a cursor that never ends fails the test).
+ */
+export async function queuePages<P extends { next_cursor: string | null }>(
+  token: string,
+  limit: number,
+  maxPages = 500,
+): Promise<P[]> {
+  const pages: P[] = [];
+  let cursor: string | null = null;
+  do {
+    const q: string = cursor ? `&cursor=${cursor}` : "";
+    const res = await api<P>("GET", `/v1/cases?status=PENDING_DIAGNOSIS&limit=${limit}${q}`, token);
+    if (res.status !== 200) throw new Error(`the queue answered ${res.status}`);
+    pages.push(res.body);
+    cursor = res.body.next_cursor;
+  } while (cursor && pages.length < maxPages);
+  return pages;
 }
 
 /** Writes a patient and a case as the sync core would (through the ScopeWriter). */

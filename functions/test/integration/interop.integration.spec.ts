@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { deleteApp } from "firebase/app";
-import type { FirebaseApp } from "firebase/app";
-import { doc, setDoc, terminate } from "firebase/firestore";
+import { doc, setDoc } from "firebase/firestore";
 import type { Firestore as WebFirestore } from "firebase/firestore";
 import { JSON_COLUMNS, SERVER_OWNED_FIELDS } from "@dermadetect/contract";
 import type { RecordResult } from "@dermadetect/contract";
@@ -14,8 +12,17 @@ import {
   withIds,
 } from "../../../contract/src/fixtures";
 import type { InteropFixture } from "../../../contract/src/fixtures";
-import { adminDb, api, createUser, device, eventually, processed, seedSync } from "./sync-helpers";
-import type { TestUser } from "./sync-helpers";
+import {
+  adminDb,
+  api,
+  closeDevice,
+  createUser,
+  device,
+  eventually,
+  processed,
+  seedSync,
+} from "./sync-helpers";
+import type { Device, TestUser } from "./sync-helpers";
 
 /*
  * The interop fixtures (contract/fixtures/interop) through every way a batch arrives: POST
@@ -74,7 +81,7 @@ describe("interop fixtures on every route (seed, WatermelonDB, syncBatches)", fu
   this.timeout(120_000);
   const fixtures = loadFixtures();
   let users: Record<Route, TestUser>;
-  let devs: { app: FirebaseApp; db: WebFirestore }[] = [];
+  let devs: Device[] = [];
 
   before(async () => {
     users = {
@@ -86,10 +93,7 @@ describe("interop fixtures on every route (seed, WatermelonDB, syncBatches)", fu
   });
 
   after(async () => {
-    for (const d of devs) {
-      await terminate(d.db);
-      await deleteApp(d.app);
-    }
+    for (const d of devs) await closeDevice(d);
   });
 
   for (const route of ["seed", "watermelon", "outbox"] as const) {

@@ -5,14 +5,18 @@ import { randomUUID } from "node:crypto";
 import { getAuth } from "firebase-admin/auth";
 import { getFirestore } from "firebase-admin/firestore";
 import type { Firestore } from "firebase-admin/firestore";
-import { initializeApp } from "firebase/app";
+import { deleteApp, initializeApp } from "firebase/app";
 import type { FirebaseApp } from "firebase/app";
 import {
   connectAuthEmulator,
   getAuth as getWebAuth,
   signInWithEmailAndPassword,
 } from "firebase/auth";
-import { connectFirestoreEmulator, getFirestore as getWebFirestore } from "firebase/firestore";
+import {
+  connectFirestoreEmulator,
+  getFirestore as getWebFirestore,
+  terminate,
+} from "firebase/firestore";
 import type { Firestore as WebFirestore } from "firebase/firestore";
 import { emulatorAdminApp } from "../../../infra/src/seed";
 import { API_BASE_URL, PORTS, PROJECT_ID } from "../../../infra/src/stack";
@@ -169,7 +173,13 @@ export async function eventually<T>(
 }
 
 /** A device: the firebase web SDK signed in against the Auth emulator as a CHW. */
-export async function device(user: TestUser): Promise<{ app: FirebaseApp; db: WebFirestore }> {
+export interface Device {
+  app: FirebaseApp;
+  db: WebFirestore;
+}
+
+/** Signs a device in as `user`. */
+export async function device(user: TestUser): Promise<Device> {
   const app = initializeApp(
     { projectId: PROJECT_ID, apiKey: "fake-api-key" },
     `device-${randomUUID()}`,
@@ -180,6 +190,18 @@ export async function device(user: TestUser): Promise<{ app: FirebaseApp; db: We
   connectFirestoreEmulator(db, "127.0.0.1", PORTS.firestore);
   await signInWithEmailAndPassword(auth, user.email, user.password);
   return { app, db };
+}
+
+/** Stops a device's Firestore client and releases its app. */
+export async function closeDevice(dev: Device): Promise<void> {
+  await terminate(dev.db);
+  await deleteApp(dev.app);
+}
+
+/** A fresh CHW and their signed-in device. */
+export async function chwWithDevice(): Promise<{ chw: TestUser; dev: Device }> {
+  const chw = await createUser("chw");
+  return { chw, dev: await device(chw) };
 }
 
 /** A syncBatches document as the server leaves it. */

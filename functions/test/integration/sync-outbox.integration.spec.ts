@@ -1,27 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { deleteApp } from "firebase/app";
-import type { FirebaseApp } from "firebase/app";
-import { doc, getDoc, setDoc, terminate } from "firebase/firestore";
-import type { Firestore as WebFirestore } from "firebase/firestore";
+import { doc, getDoc, setDoc } from "firebase/firestore";
 import { getAuth as getAdminAuth } from "firebase-admin/auth";
 import { emulatorAdminApp } from "../../../infra/src/seed";
-import { adminDb, createUser, device, kase, patient, processed, seedSync } from "./sync-helpers";
-import type { TestUser } from "./sync-helpers";
+import {
+  adminDb,
+  chwWithDevice,
+  closeDevice,
+  createUser,
+  kase,
+  patient,
+  processed,
+  seedSync,
+} from "./sync-helpers";
+import type { Device, TestUser } from "./sync-helpers";
 
 describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
   let chw: TestUser;
-  let dev: { app: FirebaseApp; db: WebFirestore };
+  let dev: Device;
 
-  before(async () => {
-    chw = await createUser("chw");
-    dev = await device(chw);
-  });
-
-  after(async () => {
-    await terminate(dev.db);
-    await deleteApp(dev.app);
-  });
+  before(async () => ({ chw, dev } = await chwWithDevice()));
+  after(() => closeDevice(dev));
 
   it("applies a batch the device wrote, writes results and an expiry back, and replays across routes", async () => {
     const batchId = randomUUID();
@@ -78,18 +77,24 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     expect(https.body.results).to.deep.equal(done.results);
   });
 
-  it("refuses a batch naming a user who is not a CHW, writing the code back", async () => {
-    const doctor = await createUser("doctor");
+  /**
+   * Writes a batch for `uid` and expects it refused with SYNC_2002, none of it applied. The
+   * emulator's auth context is a placeholder, so it goes in with the Admin SDK; the
+   * writer-equals-chw_id check itself is covered by apply-sync.spec.ts.
+   */
+  async function expectRefused(uid: string): Promise<void> {
     const batchId = randomUUID();
-    // The emulator's auth context is a placeholder, so this goes in with the Admin SDK; the
-    // writer-equals-chw_id check itself is covered by apply-sync.spec.ts.
     await adminDb()
       .doc(`syncBatches/${batchId}`)
-      .set({ chw_id: doctor.uid, device_id: "x", changes: { patients: [patient()] } });
+      .set({ chw_id: uid, device_id: "x", changes: { patients: [patient()] } });
     const done = await processed(batchId);
     expect(done.status).to.equal("rejected");
     expect(done.error!.code).to.equal("SYNC_2002");
-    expect((await adminDb().doc(`syncScopes/${doctor.uid}`).get()).exists).to.equal(false);
+    expect((await adminDb().doc(`syncScopes/${uid}`).get()).exists).to.equal(false);
+  }
+
+  it("refuses a batch naming a user who is not a CHW, writing the code back", async () => {
+    await expectRefused((await createUser("doctor")).uid);
   });
 
   // A device keeps writing after its CHW's account is disabled (the token is still unexpired,
@@ -108,14 +113,7 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     it(`refuses a batch of a CHW disabled ${where}, applying none of it`, async () => {
       const off = await createUser("chw");
       await disable(off.uid);
-      const batchId = randomUUID();
-      await adminDb()
-        .doc(`syncBatches/${batchId}`)
-        .set({ chw_id: off.uid, device_id: "x", changes: { patients: [patient()] } });
-      const done = await processed(batchId);
-      expect(done.status).to.equal("rejected");
-      expect(done.error!.code).to.equal("SYNC_2002");
-      expect((await adminDb().doc(`syncScopes/${off.uid}`).get()).exists).to.equal(false);
+      await expectRefused(off.uid);
     });
   }
 

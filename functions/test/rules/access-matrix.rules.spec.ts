@@ -1,8 +1,4 @@
-import {
-  assertFails,
-  assertSucceeds,
-  initializeTestEnvironment,
-} from "@firebase/rules-unit-testing";
+import { assertFails, assertSucceeds } from "@firebase/rules-unit-testing";
 import type { RulesTestEnvironment } from "@firebase/rules-unit-testing";
 import { expect } from "chai";
 import { ID_PATTERN } from "@dermadetect/contract";
@@ -23,6 +19,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PORTS, PROJECT_ID, ROOT } from "../../../infra/src/stack";
 import { fetchRuleCoverage, unevaluatedExpressions } from "./rule-coverage";
+import { projectRulesEnv } from "./rules-env";
 
 // The full access matrix of firestore.rules: principal × fixture document × operation. The
 // expectations below are the specification (docs/design.md §4–5, issue 4), written independently of
@@ -336,14 +333,7 @@ describe("firestore.rules: access matrix", () => {
   before(async () => {
     // Every refused write is logged by the SDK as an error; the assertions are what matter here.
     setLogLevel("silent");
-    env = await initializeTestEnvironment({
-      projectId: PROJECT_ID,
-      firestore: {
-        rules: readFileSync(join(ROOT, "firestore.rules"), "utf8"),
-        host: "127.0.0.1",
-        port: PORTS.firestore,
-      },
-    });
+    env = await projectRulesEnv();
     await seed();
   });
   after(() => env.cleanup());

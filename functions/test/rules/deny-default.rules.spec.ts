@@ -1,22 +1,13 @@
-import { assertFails, initializeTestEnvironment } from "@firebase/rules-unit-testing";
+import { assertFails } from "@firebase/rules-unit-testing";
 import type { RulesTestEnvironment } from "@firebase/rules-unit-testing";
 import { doc, getDoc, setDoc } from "firebase/firestore";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { PORTS, PROJECT_ID, ROOT } from "../../../infra/src/stack";
+import { projectRulesEnv } from "./rules-env";
 
 describe("firestore.rules: deny by default", () => {
   let env: RulesTestEnvironment;
 
   before(async () => {
-    env = await initializeTestEnvironment({
-      projectId: PROJECT_ID,
-      firestore: {
-        rules: readFileSync(join(ROOT, "firestore.rules"), "utf8"),
-        host: "127.0.0.1",
-        port: PORTS.firestore,
-      },
-    });
+    env = await projectRulesEnv();
   });
   after(() => env.cleanup());
 

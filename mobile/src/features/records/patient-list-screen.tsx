@@ -1,9 +1,10 @@
 import { useMemo, useState } from "react";
-import { Pressable, StyleSheet, Text, View } from "react-native";
-import { Button, COLORS, Field, MIN_TOUCH, P, Screen } from "@/lib/ui/kit";
+import { Pressable, Text, View } from "react-native";
+import { Button, Field, P, Screen } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
 import type { PatientView } from "@/features/sync/record-state";
+import { rowStyles } from "./record-rows";
 import { StateBadge } from "./state-badge";
 
 /** Filters patients by a case-insensitive match on name or village. */
@@ -56,12 +57,12 @@ export function PatientListScreen({
           accessibilityRole="button"
           accessibilityLabel={`${p.record.demographics.name}, ${p.record.demographics.village}`}
           onPress={() => onOpen(p.record.id)}
-          style={styles.row}
+          style={rowStyles.row}
           testID={`patient-${p.record.id}`}
         >
           <View style={{ flex: 1 }}>
-            <Text style={styles.name}>{p.record.demographics.name}</Text>
-            <Text style={styles.sub}>
+            <Text style={rowStyles.title}>{p.record.demographics.name}</Text>
+            <Text style={rowStyles.sub}>
               {p.record.demographics.village} ·{" "}
               {format(t.ageYears, { age: p.record.demographics.age_years })}
             </Text>
@@ -73,17 +74,3 @@ export function PatientListScreen({
     </Screen>
   );
 }
-
-const styles = StyleSheet.create({
-  row: {
-    minHeight: MIN_TOUCH + 16,
-    flexDirection: "row",
-    alignItems: "center",
-    gap: 8,
-    paddingVertical: 8,
-    borderBottomWidth: 1,
-    borderBottomColor: COLORS.border,
-  },
-  name: { fontSize: 18, fontWeight: "600", color: COLORS.text },
-  sub: { fontSize: 15, color: COLORS.muted },
-});

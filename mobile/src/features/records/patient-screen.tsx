@@ -1,9 +1,10 @@
-import { Pressable, StyleSheet, Text, View } from "react-native";
-import { Button, COLORS, MIN_TOUCH, P, Screen, Section } from "@/lib/ui/kit";
+import { Pressable, Text, View } from "react-native";
+import { Button, P, Screen, Section } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
 import type { CaseView, PatientView } from "@/features/sync/record-state";
 import { KNOWN_DEMOGRAPHICS, OtherDetails } from "./other-details";
+import { rowStyles } from "./record-rows";
 import { RiskBadge, StateBadge } from "./state-badge";
 
 /** One patient with their cases. */
@@ -45,11 +46,11 @@ export function PatientScreen({
             accessibilityRole="button"
             accessibilityLabel={`${t.caseTitle} ${c.record.triage_data.body_site}, ${t[`risk${c.record.risk_level}`]}`}
             onPress={() => onOpenCase(c.record.id)}
-            style={styles.row}
+            style={rowStyles.row}
             testID={`case-${c.record.id}`}
           >
             <View style={{ flex: 1, gap: 4 }}>
-              <Text style={styles.site}>{c.record.triage_data.body_site}</Text>
+              <Text style={rowStyles.title}>{c.record.triage_data.body_site}</Text>
               <RiskBadge risk={c.record.risk_level} />
             </View>
             <StateBadge state={c.state} />
@@ -59,16 +60,3 @@ export function PatientScreen({
     </Screen>
   );
 }
-
-const styles = StyleSheet.create({
-  row: {
-    minHeight: MIN_TOUCH + 16,
-    flexDirection: "row",
-    alignItems: "center",
-    gap: 8,
-    paddingVertical: 8,
-    borderBottomWidth: 1,
-    borderBottomColor: COLORS.border,
-  },
-  site: { fontSize: 18, fontWeight: "600", color: COLORS.text },
-});

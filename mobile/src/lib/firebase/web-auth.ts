@@ -4,44 +4,18 @@ import {
   signInWithEmailAndPassword,
   signOut,
 } from "firebase/auth";
-import type { Auth, User } from "firebase/auth";
-import { signInFailure } from "./auth-port";
-import type { AuthPort, AuthUser } from "./auth-port";
+import type { Auth } from "firebase/auth";
+import { createAuthPort } from "./auth-port";
+import type { AuthPort } from "./auth-port";
 
-async function toUser(u: User): Promise<AuthUser> {
-  const token = await getIdTokenResult(u);
-  const role = token.claims.role;
-  const authTime = Math.floor(Date.parse(token.authTime) / 1000);
-  return {
-    uid: u.uid,
-    email: u.email,
-    role: typeof role === "string" ? role : undefined,
-    ...(Number.isFinite(authTime) && { authTime }),
-  };
-}
-
-/** The auth port over the Firebase JS SDK (web build, Node tests). */
+/**
+ * The auth port over the Firebase JS SDK (web build, Node tests). The caller builds `auth`
+ * (the web entry: IndexedDB persistence, no popup/redirect resolver). Named imports, not the
+ * module namespace, so the web bundle keeps only what the port uses.
+ */
 export function createWebAuthPort(auth: Auth): AuthPort {
-  return {
-    onUserChanged: (cb) =>
-      onAuthStateChanged(auth, (u) => {
-        if (!u) return cb(null);
-        void toUser(u).then(cb, () => cb(null));
-      }),
-    signIn: async (email, password) => {
-      try {
-        const cred = await signInWithEmailAndPassword(auth, email, password);
-        const user = await toUser(cred.user);
-        if (user.role !== "chw") {
-          await signOut(auth);
-          return { kind: "not-chw" };
-        }
-        return { kind: "ok", user };
-      } catch (e) {
-        return signInFailure((e as { code?: string }).code);
-      }
-    },
-    signOut: () => signOut(auth),
-    idToken: async () => auth.currentUser?.getIdToken(),
-  };
+  return createAuthPort(
+    { getIdTokenResult, onAuthStateChanged, signInWithEmailAndPassword, signOut },
+    auth,
+  );
 }

@@ -1,8 +1,9 @@
 terraform {
   required_version = ">= 1.5, < 2.0"
 
-  # State lives in GCS; the bucket and prefix are given at init (see terraform/README.md):
-  #   terraform init -backend-config="bucket=<state bucket>" -backend-config="prefix=dermadetect/prod"
+  # State lives in GCS, one object per workspace (<prefix>/<environment>.tfstate); the bucket
+  # and prefix are given at init (see terraform/README.md):
+  #   terraform init -backend-config="bucket=<state bucket>" -backend-config="prefix=dermadetect"
   backend "gcs" {}
 
   required_providers {
