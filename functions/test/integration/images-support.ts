@@ -102,7 +102,7 @@ export async function uploadPhoto(
   const put = await fetch(grant.body.upload_url, {
     method: grant.body.method,
     headers: grant.body.headers,
-    body: img.bytes,
+    body: new Uint8Array(img.bytes),
   });
   return { grant: grant.status, put: put.status };
 }
