@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { countCommit, countingEnabled, formatOps, parseOps } from "./op-counter";
+import {
+  countCommit,
+  countedTrigger,
+  countingEnabled,
+  eventSubject,
+  formatOps,
+  parseOps,
+} from "./op-counter";
 
 describe("Firestore operation counting", () => {
   it("counts a commit's sets and transforms as writes and its deletes as deletes", () => {
@@ -32,5 +39,28 @@ describe("Firestore operation counting", () => {
     // Production has no emulator host: the flag alone never turns the wrapper on.
     expect(countingEnabled({ FIRESTORE_COUNT_OPS: "1" })).to.equal(false);
     expect(countingEnabled({ FIRESTORE_EMULATOR_HOST: "127.0.0.1:8080" })).to.equal(false);
+  });
+
+  it("leaves a background function untouched unless counting is on", () => {
+    const fn = (e: never) => e;
+    const db = () => {
+      throw new Error("no Firestore handle may be opened");
+    };
+    expect(countedTrigger("f", fn, db, { FIRESTORE_COUNT_OPS: "1" })).to.equal(fn);
+    expect(countedTrigger("f", fn, db, {})).to.equal(fn);
+  });
+
+  it("names an event by its document or job key, never by its data", () => {
+    expect(eventSubject({ document: "syncBatches/b1", data: { secret: "x" } })).to.equal(
+      "syncBatches/b1",
+    );
+    const message = Buffer.from(
+      JSON.stringify({ case_id: "c1", job_key: "c1.v2", note: "x" }),
+    ).toString("base64");
+    expect(eventSubject({ data: { message: { data: message } } })).to.equal("job/c1.v2");
+    expect(eventSubject({ subject: "objects/a.jpg", data: { message: { data: "%%" } } })).to.equal(
+      "objects/a.jpg",
+    );
+    expect(eventSubject(undefined)).to.equal("");
   });
 });
