@@ -44,7 +44,7 @@ async function doctorQueue(): Promise<string[]> {
 }
 
 describe("AI cost caps on the emulators", function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
 
   it("coalesces a burst of edits to one RED case into one analysis of the newest version", async () => {
     const chw = await createUser("chw");
@@ -71,7 +71,7 @@ describe("AI cost caps on the emulators", function () {
     const analysed = await waitFor<CaseDoc>(
       `cases/${caseId}`,
       (d) => d?.analysis?.state === "done",
-      60_000,
+      150_000,
     );
     const version = analysed.content_version;
     expect(version).to.be.at.least(4);
@@ -98,12 +98,12 @@ describe("AI cost caps on the emulators", function () {
     const first = randomUUID();
     const second = randomUUID();
     const firstKey = await commitCase(chw, first, redCase(), 1);
-    await waitFor<CaseDoc>(`cases/${first}`, (d) => d?.analysis?.state === "done", 60_000);
+    await waitFor<CaseDoc>(`cases/${first}`, (d) => d?.analysis?.state === "done", 150_000);
     const secondKey = await commitCase(chw, second, redCase(), 1);
     const limited = await waitFor<CaseDoc & { needs_doctor?: boolean; queue_reason?: string }>(
       `cases/${second}`,
       (d) => d?.analysis?.state === "limited",
-      60_000,
+      150_000,
     );
     expect(limited.analysis?.error?.code).to.equal(LIMITED_CODE);
     expect(limited.analysis?.error?.message).to.match(/limit/i);
@@ -139,8 +139,8 @@ describe("AI cost caps on the emulators", function () {
     await commitCase(over, blocked, redCase(), 1);
     await commitCase(other, fine, redCase(), 1);
     const [a, b] = await Promise.all([
-      waitFor<CaseDoc>(`cases/${blocked}`, (d) => d?.analysis?.state === "limited", 60_000),
-      waitFor<CaseDoc>(`cases/${fine}`, (d) => d?.analysis?.state === "done", 60_000),
+      waitFor<CaseDoc>(`cases/${blocked}`, (d) => d?.analysis?.state === "limited", 150_000),
+      waitFor<CaseDoc>(`cases/${fine}`, (d) => d?.analysis?.state === "done", 150_000),
     ]);
     expect(a.ai_analysis).to.equal(undefined);
     expect(b.ai_analysis?.content_version).to.equal(1);

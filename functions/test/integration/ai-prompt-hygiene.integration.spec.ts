@@ -19,7 +19,7 @@ interface CheckedCase extends CaseDoc {
 }
 
 describe("AI prompt hygiene on the emulators", function () {
-  this.timeout(90_000);
+  this.timeout(240_000);
 
   it("sends injected case text to the model only as one escaped line inside the data fence", async () => {
     const chw = freshChw();
@@ -28,11 +28,14 @@ describe("AI prompt hygiene on the emulators", function () {
     const kase = await waitFor<CheckedCase>(
       `cases/${caseId}`,
       (d) => d?.analysis?.state === "done",
+      150_000,
     );
     expect(kase.ai_analysis?.prompt_version).to.equal(PROMPT_VERSION);
     const [call] = await calls(key);
     const prompt = call!.prompt;
-    expect(prompt.split("\n").filter((l) => l.includes("CASE_DATA>>>"))).to.deep.equal([
+    // The fence lines appear once each (the instructions name them inside a sentence only).
+    const fenceLines = (l: string) => l === "<<<CASE_DATA>>>" || l === "<<<END_CASE_DATA>>>";
+    expect(prompt.split("\n").filter(fenceLines)).to.deep.equal([
       "<<<CASE_DATA>>>",
       "<<<END_CASE_DATA>>>",
     ]);
@@ -58,6 +61,7 @@ describe("AI prompt hygiene on the emulators", function () {
     const kase = await waitFor<CheckedCase>(
       `cases/${caseId}`,
       (d) => d?.analysis?.state === "done",
+      150_000,
     );
     expect(kase.ai_analysis?.findings.urgency).to.equal("routine");
     expect(kase.ai_analysis?.urgency_check).to.deep.include({
