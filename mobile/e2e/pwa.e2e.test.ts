@@ -83,6 +83,30 @@ async function newPatient(page: Page, name: string): Promise<void> {
   await page.getByTestId("patient-screen").waitFor();
 }
 
+/** From the patient screen: a RED case (bleeding) with one photo, assessed and saved. */
+async function newRedCaseWithPhoto(page: Page): Promise<void> {
+  await page.getByTestId("new-case").click();
+  await page.getByTestId("body-site").fill("right shin");
+  await page.getByTestId("duration").fill("5");
+  await page.getByTestId("danger-bleeding").click();
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByTestId("add-photo").click();
+  await (await chooser).setFiles({ name: "l.png", mimeType: "image/png", buffer: lesionPng() });
+  await page.getByText("Photo 1: 1024×768").waitFor();
+  await page.getByTestId("assess").click();
+  await page.getByTestId("risk-RED").waitFor();
+  await page.getByTestId("demo-label").waitFor();
+  await page.getByTestId("save-case").click();
+  await page.getByTestId("case-detail-screen").waitFor();
+}
+
+/** The case's first photo is verified (or analysed) on the server. */
+const photoVerified = (d: Record<string, unknown>[]) =>
+  d.length === 1 &&
+  ["verified", "analysed"].includes(
+    (d[0]?.images as { state: string }[] | undefined)?.[0]?.state ?? "",
+  );
+
 /** Resolves when firebase-admin sees `predicate` hold for the CHW's documents. */
 async function onServer(
   collection: string,
@@ -158,20 +182,8 @@ it("after one online visit: offline cold start signed in, patient + case with ph
   await shot(page, "01-offline-cold-start");
 
   await newPatient(page, "Offline Baraka");
-  await page.getByTestId("new-case").click();
-  await page.getByTestId("body-site").fill("right shin");
-  await page.getByTestId("duration").fill("5");
-  await page.getByTestId("danger-bleeding").click();
-  const chooser = page.waitForEvent("filechooser");
-  await page.getByTestId("add-photo").click();
-  await (await chooser).setFiles({ name: "l.png", mimeType: "image/png", buffer: lesionPng() });
-  await page.getByText("Photo 1: 1024×768").waitFor();
   // Triage loads tfjs and the model from the precache, offline.
-  await page.getByTestId("assess").click();
-  await page.getByTestId("risk-RED").waitFor();
-  await page.getByTestId("demo-label").waitFor();
-  await page.getByTestId("save-case").click();
-  await page.getByTestId("case-detail-screen").waitFor();
+  await newRedCaseWithPhoto(page);
   await shot(page, "02-case-saved-offline");
 
   // Reload again offline: everything is still there, still pending.
@@ -188,10 +200,7 @@ it("after one online visit: offline cold start signed in, patient + case with ph
   const cases = await onServer(
     "cases",
     chw.uid,
-    (d) =>
-      d.length === 1 &&
-      (d[0]?.images as { state: string }[] | undefined)?.[0]?.state !== undefined &&
-      ["verified", "analysed"].includes((d[0]?.images as { state: string }[])[0]!.state),
+    photoVerified,
     "the offline case with its photo verified",
   );
   expect(cases[0]).toMatchObject({ risk_level: "RED" });
@@ -248,15 +257,19 @@ it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", asyn
   await context.close();
 });
 
-it("an update downloads in the background, is offered only with no form open, and loses no pending record", async () => {
+it("an update downloads in the background, is applied only when accepted with no form open, and loses no pending record or photo", async () => {
   const chw = await createUser("chw");
-  const context = await browser.newContext({ viewport: { width: 420, height: 1200 } });
+  const context = await browser.newContext({ viewport: { width: 420, height: 1400 } });
   const page = await firstVisit(context, chw);
+  // The worker claims the page of the first visit, so a new version waits for the CHW.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   const before = await page.evaluate(() => document.documentElement.dataset.build);
 
-  // A record pending (the stack is cut off; the web server still answers).
+  // A record and a photo pending (the stack is cut off; the web server still answers).
   await cutOff(context, false);
   await newPatient(page, "Pending Chausiku");
+  await newRedCaseWithPhoto(page);
+  await page.getByRole("button", { name: "Back" }).click();
   await page.getByRole("button", { name: "Back" }).click();
 
   // A new version is deployed: a real second build, served from the same origin.
@@ -277,6 +290,13 @@ it("an update downloads in the background, is offered only with no form open, an
   await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
   await page.getByTestId("update-after-form").waitFor({ timeout: 60_000 });
   expect(await page.getByTestId("apply-update").count()).toBe(0);
+  // Downloaded, waiting, and not running: the page is still the old build.
+  expect(
+    await page.evaluate(() =>
+      navigator.serviceWorker.getRegistration().then((r) => r?.waiting?.state ?? null),
+    ),
+  ).toBe("installed");
+  expect(await page.evaluate(() => document.documentElement.dataset.build)).toBe(before);
   await shot(page, "04-update-waits-for-form");
   await page
     .getByRole("button", { name: "Cancel" })
@@ -286,14 +306,21 @@ it("an update downloads in the background, is offered only with no form open, an
 
   await page.getByTestId("update-available").waitFor();
   await shot(page, "05-update-available");
-  // Pressing "Update now" does not yet reload into the new version here (known open defect,
-  // see the mobile README's "Updates"); this walk proves the download, the prompt held back
-  // while a form is open, and that the pending record survives the new version's arrival.
   expect(before).not.toBe("next-version");
+  await page.getByTestId("apply-update").click();
+  // The page comes back running the new build.
+  await page.waitForFunction(
+    () => document.documentElement.dataset.build === "next-version",
+    null,
+    { timeout: 60_000 },
+  );
   await page.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
+  expect(await page.getByTestId("update-available").count()).toBe(0);
   await page.getByText("Pending Chausiku").waitFor();
   await page.getByTestId("open-sync").click();
-  await page.getByText("Records waiting for the server: 1").waitFor();
+  await page.getByText("Records waiting for the server: 2").waitFor();
+  await page.getByText("Photos waiting to upload: 1").waitFor();
+  await shot(page, "06-updated-pending-kept");
 
   await reconnect(context);
   const patients = await onServer(
@@ -303,6 +330,9 @@ it("an update downloads in the background, is offered only with no form open, an
     "the pending patient",
   );
   expect((patients[0]?.demographics as { name: string }).name).toBe("Pending Chausiku");
+  const cases = await onServer("cases", chw.uid, photoVerified, "the queued photo verified");
+  expect(cases[0]).toMatchObject({ risk_level: "RED" });
+  await page.getByText("Photos waiting to upload: 0").waitFor({ timeout: 60_000 });
   await context.close();
   rmSync(next, { recursive: true, force: true });
 });
