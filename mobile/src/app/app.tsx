@@ -291,20 +291,26 @@ function RouteScreen({
               },
             });
           }}
-          onAddPhoto={() => {
-            void services.photoSource.capture().then((p) => {
-              if (!p) return;
-              void engine.saveCase(
-                {
-                  ...view.record,
-                  images: [
-                    ...(view.record.images ?? []),
-                    { sha256: p.sha256, content_type: p.contentType, bytes: p.bytes.length },
-                  ],
-                },
-                [{ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes }],
-              );
-            });
+          onAddPhoto={async () => {
+            const p = await services.photoSource.capture();
+            if (!p) return { kind: "cancelled" };
+            void monitor.requestPersistence();
+            if ((await monitor.verdictFor(p.bytes.length)) === "full")
+              return { kind: "storage-full" };
+            const r = await engine.saveCase(
+              {
+                ...view.record,
+                images: [
+                  ...(view.record.images ?? []),
+                  { sha256: p.sha256, content_type: p.contentType, bytes: p.bytes.length },
+                ],
+              },
+              [{ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes }],
+            );
+            void monitor.refresh();
+            if (r.kind === "ok") return { kind: "added" };
+            const code = r.kind === "photos-not-stored" ? r.failed[0]?.code : undefined;
+            return { kind: "not-stored", code: code ?? "STORAGE_FAILED" };
           }}
         />
       );
