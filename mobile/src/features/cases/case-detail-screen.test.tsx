@@ -196,7 +196,11 @@ describe("CaseDetailScreen", () => {
     ];
     const onAddPhoto = jest.fn(() => Promise.resolve(outcomes.shift()!));
     renderDetail(asked, jest.fn(), jest.fn(), { onAddPhoto });
-    const press = () => act(async () => fireEvent.press(screen.getByTestId("answer-add-photo")));
+    const press = () =>
+      act(async () => {
+        fireEvent.press(screen.getByTestId("answer-add-photo"));
+        await Promise.resolve();
+      });
     await press();
     expect(screen.getByTestId("add-photo-not-stored")).toHaveTextContent(
       /could not be stored on this phone \(storage is full\): it was not added/,
@@ -230,7 +234,10 @@ describe("CaseDetailScreen", () => {
     expect(screen.getByTestId("info-request")).toHaveTextContent(
       /The doctor asks: A closer photo in daylight/,
     );
-    await act(async () => fireEvent.press(screen.getByTestId("answer-add-photo")));
+    await act(async () => {
+      fireEvent.press(screen.getByTestId("answer-add-photo"));
+      await Promise.resolve();
+    });
     expect(onAddPhoto).toHaveBeenCalledTimes(1);
     fireEvent.press(screen.getByTestId("answer-send"));
     expect(onAnswer).not.toHaveBeenCalled();
