@@ -214,6 +214,120 @@ it("after one online visit: offline cold start signed in, patient + case with ph
   await context.close();
 });
 
+it("photo storage filled until the browser refuses: refusals shown on the case, storage full said everywhere, every accepted photo uploads", async () => {
+  const chw = await createUser("chw");
+  const context = await browser.newContext({ viewport: { width: 420, height: 1600 } });
+  const errors: string[] = [];
+  context.on("weberror", (e) => errors.push(e.error().message));
+  const page = await firstVisit(context, chw);
+  await cutOff(context, false);
+  await newPatient(page, "Full Zawadi");
+  await page.getByRole("button", { name: "Back" }).click();
+  const cdp = await context.newCDPSession(page);
+  const usage = () => page.evaluate(() => navigator.storage.estimate().then((e) => e.usage ?? 0));
+  /** Gives the origin `room` bytes beyond what it uses now (Chromium's quota override). */
+  const leaveRoom = async (room: number) =>
+    cdp.send("Storage.overrideQuotaForOrigin", {
+      origin: new URL(server.url).origin,
+      quotaSize: (await usage()) + room,
+    });
+  const MB = 1024 * 1024;
+  let seed = 1;
+  const addPhoto = async () => {
+    const png = lesionPng(1024, 768, seed++);
+    // The page may still be encoding the previous photo on a loaded machine: click again if
+    // no file chooser opens.
+    for (let attempt = 1; ; attempt++) {
+      const chooser = page.waitForEvent("filechooser", { timeout: 15_000 });
+      await page.getByTestId("add-photo").click();
+      try {
+        await (
+          await chooser
+        ).setFiles({ name: `p${seed}.png`, mimeType: "image/png", buffer: png });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
+  };
+
+  // Room for a few photos. Chromium enforces the override, but navigator.storage.estimate()
+  // still reports 10 GiB free: only the refusal itself tells the app.
+  await leaveRoom(2.5 * MB);
+  await page.getByText("Full Zawadi").click();
+  await page.getByTestId("new-case").click();
+  await page.getByTestId("body-site").fill("left cheek");
+  await page.getByTestId("duration").fill("9");
+  await page.getByTestId("danger-bleeding").click();
+  const TAKEN = 9;
+  for (let n = 1; n <= TAKEN; n++) {
+    await addPhoto();
+    await page.getByText(`${n} photo(s)`).waitFor();
+  }
+  await page.getByTestId("assess").click();
+  await page.getByTestId("risk-RED").waitFor({ timeout: 60_000 });
+  await page.getByTestId("save-case").click();
+  // The browser refuses some: each is shown on the form, the case is not reported saved, and
+  // the app now says storage is full on every screen.
+  await page.locator('[data-testid^="photo-not-stored-"]').first().waitFor({ timeout: 60_000 });
+  const refused = await page.locator('[data-testid^="photo-not-stored-"]').count();
+  expect(await page.locator('[data-testid^="photo-not-stored-"]').first().textContent()).toContain(
+    "storage is full",
+  );
+  const accepted = TAKEN - refused;
+  expect(refused).toBeGreaterThanOrEqual(1);
+  expect(accepted).toBeGreaterThanOrEqual(1);
+  await page.getByTestId("storage-full").waitFor();
+  expect(await page.getByTestId("case-detail-screen").count()).toBe(0);
+  await shot(page, "07-browser-refused-photos-on-case");
+
+  // As the notice asks, the CHW frees some space on the phone (the origin gets 1 MB more),
+  // keeps the photos that were stored and saves the case. (With no room at all even the case
+  // record cannot be written: the form keeps everything and says so; see mobile/README.)
+  await leaveRoom(1 * MB);
+  await page.getByTestId("remove-unstored").click();
+  await page.getByText(`${accepted} photo(s)`).waitFor();
+  await page.getByTestId("assess").click();
+  await page.getByTestId("risk-RED").waitFor({ timeout: 60_000 });
+  await page.getByTestId("save-case").click();
+  await page.getByTestId("case-detail-screen").waitFor({ timeout: 30_000 });
+  await page.getByTestId("storage-full").waitFor();
+  await shot(page, "08-case-saved-storage-full");
+
+  // Storage is known to be full: the next photo is refused before anything is lost.
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByTestId("new-case").click();
+  await addPhoto();
+  await page.getByTestId("photo-storage-full").waitFor();
+  await page.getByText("0 photo(s)").waitFor();
+  await shot(page, "09-next-photo-refused");
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByTestId("open-sync").click();
+  await page.getByText(`Photos waiting to upload: ${accepted}`).waitFor();
+  await page.getByTestId("storage-usage").waitFor();
+  await shot(page, "10-sync-storage-full");
+
+  // Back online: every accepted photo uploads and is verified, and the space comes back.
+  await reconnect(context);
+  const cases = await onServer(
+    "cases",
+    chw.uid,
+    (d) =>
+      d.length === 1 &&
+      ((d[0]?.images as { state: string }[] | undefined) ?? []).every((i) =>
+        ["verified", "analysed"].includes(i.state),
+      ),
+    "every accepted photo verified",
+  );
+  expect((cases[0]?.images as unknown[]).length).toBe(accepted);
+  await page.getByText("Photos waiting to upload: 0").waitFor({ timeout: 120_000 });
+  await page.getByTestId("storage-full").waitFor({ state: "detached", timeout: 30_000 });
+  await shot(page, "11-sync-photos-uploaded");
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
 it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", async () => {
   const chw = await createUser("chw");
   const context = await browser.newContext();

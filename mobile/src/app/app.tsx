@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { View } from "react-native";
 import type { RiskLevel, TriageData } from "@dermadetect/contract";
 import { LanguageProvider } from "@/lib/i18n/use-strings";
@@ -110,6 +110,13 @@ function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServi
   const monitor = useMemo(() => new StorageMonitor(services.storage), [services]);
   useEffect(() => monitor.start(), [monitor]);
   const storage = useSyncExternalStore(monitor.subscribe, monitor.getSnapshot);
+  // Uploaded photos leave the phone: fewer photos queued means space was freed.
+  const queued = snapshot.uploads.length;
+  const lastQueued = useRef(queued);
+  useEffect(() => {
+    if (queued < lastQueued.current) monitor.spaceFreed();
+    lastQueued.current = queued;
+  }, [queued, monitor]);
   const update = useUpdateState(services);
   const [stack, setStack] = useState<Route[]>([{ name: "patients" }]);
   const route = stack[stack.length - 1] ?? { name: "patients" };
@@ -257,6 +264,8 @@ function RouteScreen({
               },
               photos.map((p) => ({ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes })),
             );
+            if (r.kind === "photos-not-stored" && r.failed.some((f) => f.code === "STORAGE_FULL"))
+              monitor.reportRefused();
             void monitor.refresh();
             if (r.kind === "ok") replace({ name: "case", id: r.id });
             return r;
@@ -310,6 +319,7 @@ function RouteScreen({
             void monitor.refresh();
             if (r.kind === "ok") return { kind: "added" };
             const code = r.kind === "photos-not-stored" ? r.failed[0]?.code : undefined;
+            if (code === "STORAGE_FULL") monitor.reportRefused();
             return { kind: "not-stored", code: code ?? "STORAGE_FAILED" };
           }}
         />
