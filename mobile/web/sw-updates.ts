@@ -20,7 +20,7 @@ export function serviceWorkerUpdates(): AppUpdates {
   if (!("serviceWorker" in navigator)) {
     return { subscribe: (cb) => (cb(state), () => undefined), apply: () => Promise.resolve() };
   }
-  const update = registerSW({
+  registerSW({
     immediate: true,
     onNeedRefresh: () => set("ready"),
     onRegisteredSW: (_url, registration) => {
@@ -38,23 +38,38 @@ export function serviceWorkerUpdates(): AppUpdates {
     },
     apply: async () => {
       set("applying");
-      // Reload once the waiting version is active. Not on workbox-window's "controlling" alone:
-      // it fires only for a worker it installed itself, and a page from the first visit has no
-      // controller at all (no clientsClaim), so it never sees a controllerchange.
       let reloading = false;
       const reload = () => {
         if (reloading) return;
         reloading = true;
         window.location.reload();
       };
-      navigator.serviceWorker.addEventListener("controllerchange", reload, { once: true });
-      const waiting = (await navigator.serviceWorker.getRegistration())?.waiting;
-      if (!waiting) return update(true);
-      waiting.addEventListener("statechange", () => {
-        if (waiting.state === "activated") reload();
-      });
-      // The generated worker skips waiting on this message (vite-plugin-pwa "prompt" mode).
-      waiting.postMessage({ type: "SKIP_WAITING" });
+      const registration = await navigator.serviceWorker.getRegistration();
+      const waiting = registration?.waiting;
+      if (waiting) {
+        // The page is controlled by the old version: the new one takes over when told to
+        // (the generated worker skips waiting on this message, vite-plugin-pwa "prompt" mode),
+        // which switches this page's controller.
+        navigator.serviceWorker.addEventListener("controllerchange", reload, { once: true });
+        whenActivated(waiting, reload);
+        waiting.postMessage({ type: "SKIP_WAITING" });
+        return;
+      }
+      // Nothing waits: the new version is already active. That happens when this page is not
+      // controlled (a hard reload, or a first visit before the worker claimed it): nothing used
+      // the old version, so the browser activated the new one as soon as it installed, and no
+      // controllerchange will ever come. Loading the page again runs the new version.
+      const active = registration?.active;
+      if (active) whenActivated(active, reload);
+      else reload();
     },
   };
+}
+
+/** Calls `then` once `worker` is activated (navigations wait for activation anyway). */
+function whenActivated(worker: ServiceWorker, then: () => void): void {
+  if (worker.state === "activated") return then();
+  worker.addEventListener("statechange", () => {
+    if (worker.state === "activated") then();
+  });
 }

@@ -73,7 +73,12 @@ export default defineConfig({
         navigateFallback: "index.html",
         navigateFallbackDenylist: [/\/api\//, /\/image-store\//],
         cleanupOutdatedCaches: true,
-        clientsClaim: false,
+        // The first worker claims the page that installed it. Unclaimed, that page "uses" no
+        // worker, so the browser would activate the next version as soon as it installs, over a
+        // page that still runs (and lazily loads chunks of) the old one, and "Update now" would
+        // find nothing waiting. Claimed, a new version waits until the CHW accepts it.
+        clientsClaim: true,
+        // Never on its own: the page asks for it ("Update now", web/sw-updates.ts).
         skipWaiting: false,
       },
     }),

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Share, View } from "react-native";
 import type { RiskLevel, TriageData } from "@dermadetect/contract";
 import { LanguageProvider } from "@/lib/i18n/use-strings";
@@ -128,6 +128,13 @@ function SignedIn({ engine, services }: { engine: SyncEngine; services: AppServi
   const monitor = useMemo(() => new StorageMonitor(services.storage), [services]);
   useEffect(() => monitor.start(), [monitor]);
   const storage = useSyncExternalStore(monitor.subscribe, monitor.getSnapshot);
+  // Uploaded photos leave the phone: fewer photos queued means space was freed.
+  const queued = snapshot.uploads.length;
+  const lastQueued = useRef(queued);
+  useEffect(() => {
+    if (queued < lastQueued.current) monitor.spaceFreed();
+    lastQueued.current = queued;
+  }, [queued, monitor]);
   const update = useUpdateState(services);
   const [stack, setStack] = useState<Route[]>([{ name: "patients" }]);
   const route = stack[stack.length - 1] ?? { name: "patients" };
@@ -275,6 +282,8 @@ function RouteScreen({
               },
               photos.map((p) => ({ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes })),
             );
+            if (r.kind === "photos-not-stored" && r.failed.some((f) => f.code === "STORAGE_FULL"))
+              monitor.reportRefused();
             void monitor.refresh();
             if (r.kind === "ok") replace({ name: "case", id: r.id });
             return r;
@@ -309,20 +318,27 @@ function RouteScreen({
               },
             });
           }}
-          onAddPhoto={() => {
-            void services.photoSource.capture().then((p) => {
-              if (!p) return;
-              void engine.saveCase(
-                {
-                  ...view.record,
-                  images: [
-                    ...(view.record.images ?? []),
-                    { sha256: p.sha256, content_type: p.contentType, bytes: p.bytes.length },
-                  ],
-                },
-                [{ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes }],
-              );
-            });
+          onAddPhoto={async () => {
+            const p = await services.photoSource.capture();
+            if (!p) return { kind: "cancelled" };
+            void monitor.requestPersistence();
+            if ((await monitor.verdictFor(p.bytes.length)) === "full")
+              return { kind: "storage-full" };
+            const r = await engine.saveCase(
+              {
+                ...view.record,
+                images: [
+                  ...(view.record.images ?? []),
+                  { sha256: p.sha256, content_type: p.contentType, bytes: p.bytes.length },
+                ],
+              },
+              [{ sha256: p.sha256, contentType: p.contentType, bytes: p.bytes }],
+            );
+            void monitor.refresh();
+            if (r.kind === "ok") return { kind: "added" };
+            const code = r.kind === "photos-not-stored" ? r.failed[0]?.code : undefined;
+            if (code === "STORAGE_FULL") monitor.reportRefused();
+            return { kind: "not-stored", code: code ?? "STORAGE_FAILED" };
           }}
         />
       );

@@ -26,8 +26,21 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, body, crc]);
 }
 
-/** An RGB PNG of a synthetic lesion photo. */
-export function lesionPng(width = 1600, height = 1200): Buffer {
+/**
+ * An RGB PNG of a synthetic lesion photo. With `noiseSeed`, every pixel gets seeded noise: a
+ * different photo per seed, and one that does not compress to almost nothing as a JPEG.
+ */
+export function lesionPng(width = 1600, height = 1200, noiseSeed?: number): Buffer {
+  let state = (noiseSeed ?? 0) >>> 0 || 1;
+  // xorshift32: deterministic per seed, no dependency for a test picture.
+  const noise = () => {
+    if (noiseSeed === undefined) return 0;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) % 61) - 30;
+  };
+  const px = (v: number) => Math.max(0, Math.min(255, v + noise()));
   const raw = Buffer.alloc((width * 3 + 1) * height);
   const cx = width / 2;
   const cy = height / 2;
@@ -40,9 +53,9 @@ export function lesionPng(width = 1600, height = 1200): Buffer {
       const wobble = 0.15 * Math.sin(6 * Math.atan2(dy, dx));
       const inside = dx * dx + dy * dy < 1 + wobble;
       const o = row + 1 + x * 3;
-      raw[o] = inside ? 70 : 205 + Math.round((20 * x) / width);
-      raw[o + 1] = inside ? 40 : 160 + Math.round((20 * y) / height);
-      raw[o + 2] = inside ? 35 : 140;
+      raw[o] = px(inside ? 70 : 205 + Math.round((20 * x) / width));
+      raw[o + 1] = px(inside ? 40 : 160 + Math.round((20 * y) / height));
+      raw[o + 2] = px(inside ? 35 : 140);
     }
   }
   const header = Buffer.alloc(13);

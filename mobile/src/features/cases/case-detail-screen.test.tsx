@@ -1,7 +1,8 @@
-import { fireEvent, render, screen } from "@testing-library/react-native";
+import { act, fireEvent, render, screen } from "@testing-library/react-native";
 import { LanguageProvider } from "@/lib/i18n/use-strings";
 import type { CaseView } from "@/features/sync/record-state";
 import { CaseDetailScreen, caseTimeline, imageState } from "./case-detail-screen";
+import type { AddPhotoOutcome } from "./case-detail-screen";
 
 const sha = "b".repeat(64);
 const view: CaseView = {
@@ -173,9 +174,48 @@ describe("CaseDetailScreen", () => {
     expect(screen.queryByTestId("share-referral")).toBeNull();
   });
 
-  it("shows the doctor's request with a way to answer it by text or photo", () => {
+  it("shows on the case a photo the phone refused to store, and one refused for lack of space", async () => {
+    const asked: CaseView = {
+      ...view,
+      server: {
+        ...view.server,
+        review_state: "waiting_for_chw",
+        info_request: {
+          id: "r1",
+          kind: "photo",
+          message: "A closer photo",
+          requested_by_name: "Dr Amina",
+          answered_at: null,
+        },
+      },
+    };
+    const outcomes: AddPhotoOutcome[] = [
+      { kind: "not-stored", code: "STORAGE_FULL" },
+      { kind: "storage-full" },
+      { kind: "added" },
+    ];
+    const onAddPhoto = jest.fn(() => Promise.resolve(outcomes.shift()!));
+    renderDetail(asked, jest.fn(), jest.fn(), { onAddPhoto });
+    const press = () =>
+      act(async () => {
+        fireEvent.press(screen.getByTestId("answer-add-photo"));
+        await Promise.resolve();
+      });
+    await press();
+    expect(screen.getByTestId("add-photo-not-stored")).toHaveTextContent(
+      /could not be stored on this phone \(storage is full\): it was not added/,
+    );
+    await press();
+    expect(screen.getByTestId("add-photo-storage-full")).toBeTruthy();
+    expect(screen.queryByTestId("add-photo-not-stored")).toBeNull();
+    await press();
+    expect(screen.queryByTestId("add-photo-storage-full")).toBeNull();
+    expect(onAddPhoto).toHaveBeenCalledTimes(3);
+  });
+
+  it("shows the doctor's request with a way to answer it by text or photo", async () => {
     const onAnswer = jest.fn();
-    const onAddPhoto = jest.fn();
+    const onAddPhoto = jest.fn(() => Promise.resolve({ kind: "added" as const }));
     const asked: CaseView = {
       ...view,
       server: {
@@ -194,7 +234,10 @@ describe("CaseDetailScreen", () => {
     expect(screen.getByTestId("info-request")).toHaveTextContent(
       /The doctor asks: A closer photo in daylight/,
     );
-    fireEvent.press(screen.getByTestId("answer-add-photo"));
+    await act(async () => {
+      fireEvent.press(screen.getByTestId("answer-add-photo"));
+      await Promise.resolve();
+    });
     expect(onAddPhoto).toHaveBeenCalledTimes(1);
     fireEvent.press(screen.getByTestId("answer-send"));
     expect(onAnswer).not.toHaveBeenCalled();

@@ -10,8 +10,18 @@ import type { CaseView } from "@/features/sync/record-state";
 import type { UploadEntry } from "@/features/photos/upload-queue";
 import { RiskBadge, StateBadge } from "@/features/records/state-badge";
 import type { DiagnosisView } from "@/features/sync/record-state";
+import type { PhotoStoreErrorCode } from "@/lib/storage/photo-store";
 import { shareReferral } from "./share-referral";
 import type { ShareOutcome } from "./share-referral";
+
+/** What became of a photo the CHW added to a saved case (shown on the case, never swallowed). */
+export type AddPhotoOutcome =
+  | { kind: "added" }
+  | { kind: "cancelled" }
+  /** Refused before it was taken in: it would have left too little room (nothing lost). */
+  | { kind: "storage-full" }
+  /** The phone refused to store it: not added to the case, nothing queued. */
+  | { kind: "not-stored"; code: PhotoStoreErrorCode };
 
 /** One step of the case timeline. */
 export interface TimelineStep {
@@ -90,13 +100,21 @@ export function CaseDetailScreen({
   onBack: () => void;
   /** Answers the doctor's request with text (saved as an edit of the case's notes). */
   onAnswer?: (text: string) => void;
-  /** Answers the doctor's request with a new photo of the case. */
-  onAddPhoto?: () => void;
+  /** Answers the doctor's request with a new photo of the case; says what became of it. */
+  onAddPhoto?: () => Promise<AddPhotoOutcome>;
   share?: (title: string, text: string) => Promise<ShareOutcome>;
 }) {
   const t = useStrings();
   const [answer, setAnswer] = useState("");
   const [shareNote, setShareNote] = useState<string | undefined>();
+  const [added, setAdded] = useState<AddPhotoOutcome | undefined>();
+  const addPhoto = () => {
+    if (!onAddPhoto) return;
+    setAdded(undefined);
+    void onAddPhoto().then(setAdded, () =>
+      setAdded({ kind: "not-stored", code: "STORAGE_FAILED" }),
+    );
+  };
   const request = view.server.info_request;
   const asking = request != null && view.server.review_state === "waiting_for_chw";
   const ai = view.server.ai_analysis as
@@ -137,7 +155,15 @@ export function CaseDetailScreen({
             <P muted>{format(t.doctorAsksBy, { doctor: request.requested_by_name })}</P>
           )}
           {request.kind === "photo" && onAddPhoto && (
-            <Button label={t.answerAddPhoto} onPress={onAddPhoto} testID="answer-add-photo" />
+            <Button label={t.answerAddPhoto} onPress={addPhoto} testID="answer-add-photo" />
+          )}
+          {added?.kind === "storage-full" && <P testID="add-photo-storage-full">{t.storageFull}</P>}
+          {added?.kind === "not-stored" && (
+            <P testID="add-photo-not-stored">
+              {format(t.addedPhotoNotStored, {
+                reason: t[`reason${added.code}` as StringKey],
+              })}
+            </P>
           )}
           {onAnswer && (
             <>

@@ -122,4 +122,40 @@ describe("NewCaseScreen", () => {
     expect(await screen.findByText("0 photo(s)")).toBeTruthy();
     expect(screen.getByTestId("save-case")).toBeDisabled();
   });
+
+  it("asks for room for the photos already on the form too, and refuses one that would not fit", async () => {
+    const photos: CapturedPhoto[] = [1, 2, 3].map((n) => ({
+      ...photo,
+      bytes: new Uint8Array(100 * n),
+      sha256: String(n).repeat(64),
+    }));
+    const asked: number[] = [];
+    // Room for 300 bytes: the first two photos (100 + 200) fit, the third (+300) does not.
+    const checkPhotoSpace = jest.fn((bytes: number) => {
+      asked.push(bytes);
+      return Promise.resolve(bytes <= 300 ? ("ok" as const) : ("full" as const));
+    });
+    render(
+      <LanguageProvider language="en">
+        <NewCaseScreen
+          patient={patient}
+          photoSource={{ capture: () => Promise.resolve(photos.shift()) }}
+          symptomCodes={SYMPTOM_CODES}
+          dangerSignCodes={DANGER_SIGN_CODES}
+          assess={assessWithTriage(Promise.resolve(null), () => 1_700_000_000_000)}
+          checkPhotoSpace={checkPhotoSpace}
+          onSave={jest.fn()}
+          onCancel={() => undefined}
+        />
+      </LanguageProvider>,
+    );
+    fireEvent.press(screen.getByLabelText("Add photo"));
+    await screen.findByText("1 photo(s)");
+    fireEvent.press(screen.getByLabelText("Add photo"));
+    await screen.findByText("2 photo(s)");
+    fireEvent.press(screen.getByLabelText("Add photo"));
+    expect(await screen.findByTestId("photo-storage-full")).toHaveTextContent(/Storage is full/);
+    expect(screen.getByText("2 photo(s)")).toBeTruthy();
+    expect(asked).toEqual([100, 300, 600]);
+  });
 });

@@ -101,8 +101,10 @@ export function NewCaseScreen({
   const addPhoto = () => {
     void photoSource.capture().then(async (p) => {
       if (!p) return;
-      // Refused while there is still room for the records: better than a photo lost later.
-      if ((await checkPhotoSpace?.(p.bytes.length)) === "full") return setSpaceError(true);
+      // Refused while there is still room for the records: better than a photo lost later. The
+      // photos already on the form are not stored yet (that happens on save): they count too.
+      const onForm = photos.reduce((n, x) => n + x.bytes.length, 0);
+      if ((await checkPhotoSpace?.(onForm + p.bytes.length)) === "full") return setSpaceError(true);
       setSpaceError(false);
       setPhotos((list) => (list.some((x) => x.sha256 === p.sha256) ? list : [...list, p]));
       changed();
@@ -130,6 +132,9 @@ export function NewCaseScreen({
           setNotStored(Object.fromEntries(r.failed.map((f) => [f.sha256, f.code])));
         } else if (r.kind !== "ok") setError(t.invalidForm);
       })
+      // A write the phone refused (e.g. no room left for the record itself): the form keeps
+      // everything, and says so instead of staying silent.
+      .catch(() => setError(t.caseNotSaved))
       .finally(() => setSaving(false));
   };
 

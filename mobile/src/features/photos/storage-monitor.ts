@@ -11,6 +11,12 @@ export interface StorageStatus {
   persisted: boolean | undefined;
   /** Verdict for one more typical photo. */
   verdict: StorageVerdict;
+  /**
+   * The platform refused a photo for lack of space since space was last freed. Its estimate
+   * can say otherwise (Chromium reports usage + up to 10 GiB whatever the real quota is): the
+   * refusal is the fact, so storage counts as full until uploads free space.
+   */
+  refused: boolean;
 }
 
 /**
@@ -18,7 +24,12 @@ export interface StorageStatus {
  * while there is still room, not after a photo was lost.
  */
 export class StorageMonitor {
-  private status: StorageStatus = { estimate: undefined, persisted: undefined, verdict: "unknown" };
+  private status: StorageStatus = {
+    estimate: undefined,
+    persisted: undefined,
+    verdict: "unknown",
+    refused: false,
+  };
   private listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -52,14 +63,30 @@ export class StorageMonitor {
     } catch {
       estimate = undefined;
     }
-    this.set({ estimate, verdict: storageVerdict(estimate, TYPICAL_PHOTO_BYTES) });
+    this.set({ estimate, verdict: this.verdictOf(estimate, TYPICAL_PHOTO_BYTES) });
     return this.status;
   }
 
   /** Fresh verdict for a photo of `bytes` (checked before the photo is accepted). */
   async verdictFor(bytes: number): Promise<StorageVerdict> {
     const s = await this.refresh();
-    return storageVerdict(s.estimate, bytes);
+    return this.verdictOf(s.estimate, bytes);
+  }
+
+  /** A photo write was refused for lack of space: full until space is freed. */
+  reportRefused(): void {
+    this.set({ refused: true, verdict: "full" });
+  }
+
+  /** Space was freed (uploaded photos removed from the phone): trust the estimate again. */
+  spaceFreed(): void {
+    if (!this.status.refused) return;
+    this.set({ refused: false });
+    void this.refresh();
+  }
+
+  private verdictOf(e: StorageEstimate | undefined, bytes: number): StorageVerdict {
+    return this.status.refused ? "full" : storageVerdict(e, bytes);
   }
 
   /** Asks the platform to keep the app's data (called on the first photo: a user gesture). */

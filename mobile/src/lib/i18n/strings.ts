@@ -193,6 +193,10 @@ export const en = {
   // Storage, photos kept on the phone, updates
   photoNotStored:
     "Photo {n} could not be stored on this phone ({reason}). The case is not saved yet.",
+  addedPhotoNotStored:
+    "The photo could not be stored on this phone ({reason}): it was not added to the case. Sync, then take it again.",
+  caseNotSaved:
+    "The case could not be saved on this phone. Nothing on this form is lost: free some space, then save again.",
   reasonSTORAGE_FULL: "storage is full",
   reasonSTORAGE_FAILED: "the phone refused to store it",
   removeUnstored: "Remove the photos that could not be stored",
@@ -397,6 +401,10 @@ export const sw: Record<StringKey, string> = {
   "hist_listener-error": "Tatizo la muunganisho",
   photoNotStored:
     "Picha {n} haikuweza kuhifadhiwa kwenye simu hii ({reason}). Kesi bado haijahifadhiwa.",
+  addedPhotoNotStored:
+    "Picha haikuweza kuhifadhiwa kwenye simu hii ({reason}): haikuongezwa kwenye kesi. Sawazisha, kisha ipige tena.",
+  caseNotSaved:
+    "Kesi haikuweza kuhifadhiwa kwenye simu hii. Hakuna kilichopotea kwenye fomu hii: pata nafasi, kisha hifadhi tena.",
   reasonSTORAGE_FULL: "hifadhi imejaa",
   reasonSTORAGE_FAILED: "simu imekataa kuihifadhi",
   removeUnstored: "Ondoa picha ambazo hazikuweza kuhifadhiwa",

@@ -95,6 +95,35 @@ describe.each(stores.slice(0, 2))("photo store, storage full: %s", (_name, make)
   });
 });
 
+describe("photo store, the same photo stored again on a full disk", () => {
+  it.each(stores.slice(0, 2))("%s: resolves, the stored copy is kept", async (_name, make) => {
+    const s = make(1000);
+    await s.put("a".repeat(64), bytes(1000, 3), "image/jpeg");
+    await s.put("a".repeat(64), bytes(1000, 3), "image/jpeg");
+    expect(await s.get("a".repeat(64))).toEqual(bytes(1000, 3));
+  });
+
+  it("IndexedDB (web): not written again, so a quota refusal cannot hit it", async () => {
+    const real = durableIdbStore(`photos-${++dbCount}`, "photos");
+    let full = false;
+    // Once full, every write fails as Chromium's does past the quota.
+    const store: typeof real = (mode, callback) =>
+      real(mode, (os) => {
+        if (full && mode === "readwrite")
+          throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        return callback(os);
+      });
+    const s = idbPhotoStore(store);
+    await s.put("a".repeat(64), bytes(1000, 3), "image/jpeg");
+    full = true;
+    await s.put("a".repeat(64), bytes(1000, 3), "image/jpeg");
+    await expect(s.put("b".repeat(64), bytes(10, 7), "image/jpeg")).rejects.toMatchObject({
+      code: "STORAGE_FULL",
+    });
+    expect(await s.get("a".repeat(64))).toEqual(bytes(1000, 3));
+  });
+});
+
 describe("storage errors and verdicts", () => {
   it("names quota and disk-full errors STORAGE_FULL, anything else STORAGE_FAILED", () => {
     expect(storageErrorCode({ name: "QuotaExceededError" })).toBe("STORAGE_FULL");

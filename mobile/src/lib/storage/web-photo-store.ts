@@ -27,6 +27,11 @@ export function idbPhotoStore(
   return {
     put: (sha, bytes, contentType) =>
       asStoreError("photo write", async () => {
+        // Keyed by content: the same sha256 at the same size is already these bytes. Writing
+        // them again would need room for a second copy, which a full phone does not have (a
+        // case saved again after some of its photos were refused).
+        const existing = await get<Blob>(sha, store);
+        if (existing?.size === bytes.length) return;
         await set(sha, new Blob([new Uint8Array(bytes)], { type: contentType }), store);
         const back = await get<Blob>(sha, store);
         if (!back || back.size !== bytes.length)
