@@ -88,7 +88,16 @@ describe("MedGemma openai provider: transport and auth are checked when the clie
         openai({ baseUrl: `http://127.0.0.1:${port}`, apiKey: undefined }),
       );
       await client.complete(
-        synthesisMessages({ risk_level: "RED", symptoms: [], danger_signs: [] }, []),
+        synthesisMessages(
+          {
+            risk_level: "RED",
+            symptoms: [],
+            danger_signs: [],
+            symptoms_other_free_text: [],
+            danger_signs_other_free_text: [],
+          },
+          [],
+        ),
         {
           jobKey: "k",
           deadline: Date.now() + 10_000,
