@@ -376,7 +376,9 @@ describe("terraform matches the code and the Firebase config", function () {
     const exempt = block(stack, "resource", "google_firestore_field", "index_exempt").body;
     expect(exempt.for_each).to.equal("${local.index_exempt_fields}");
     expect(exempt.index_config).to.deep.equal([{}]);
-    expect(stack.locals.index_exempt_fields).to.contain("length(lookup(o, \"indexes\", [null])) == 0");
+    expect(stack.locals.index_exempt_fields).to.contain(
+      'length(lookup(o, "indexes", [null])) == 0',
+    );
     // Terraform deploys `"ttl": true` overrides as TTL fields and the others as exemptions, both
     // without indexes; an override with indexes would be silently skipped, so none may exist
     // until terraform handles it, and no field may be both (two resources for one field).
