@@ -188,6 +188,9 @@ export function stackEnv(notice: (line: string) => void): NodeJS.ProcessEnv {
     METADATA_SERVER_DETECTION: process.env.METADATA_SERVER_DETECTION ?? "none",
     // Keep firebase-tools from reaching the network for analytics on closed machines.
     FIREBASE_CLI_PREVIEWS: process.env.FIREBASE_CLI_PREVIEWS ?? "",
+    // firebase-tools gives the functions' discovery 10 s; on a loaded 2-core machine loading the
+    // bundle takes longer and every function would be missing, so allow two minutes (seconds).
+    FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT ?? "120",
   };
 }
 
