@@ -110,7 +110,8 @@ describe("verify-token: Firebase ID tokens with jose", () => {
 
   it("accepts a well-formed token and takes uid and role from it", async () => {
     const auth = await verifier().verify(await sign(claims({ role: "doctor", sub: "doc-9" })));
-    expect(auth).to.deep.equal({ uid: "doc-9", role: "doctor" });
+    // The session's sign-in time travels on, for the revocation checks.
+    expect(auth).to.deep.equal({ uid: "doc-9", role: "doctor", authTime: NOW_S - 200 });
   });
 
   // Each row breaks exactly one rule of docs/design.md §4; each must be refused on its own.
@@ -265,7 +266,11 @@ describe("verify-token: Firebase ID tokens with jose", () => {
 
     it("accepts an unsigned Auth-emulator token", async () => {
       const token = new jose.UnsecuredJWT(claims({ sub: "chw-7" })).encode();
-      expect(await emulator().verify(token)).to.deep.equal({ uid: "chw-7", role: "chw" });
+      expect(await emulator().verify(token)).to.deep.equal({
+        uid: "chw-7",
+        role: "chw",
+        authTime: NOW_S - 200,
+      });
     });
 
     it("still checks iss, aud, expiry and sub on emulator tokens", async () => {
