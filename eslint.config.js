@@ -7,7 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       "**/node_modules/**",
-      "**/lib/**",
+      "functions/lib/**",
       "**/dist/**",
       ".cache/**",
       "terraform/**/.terraform/**",

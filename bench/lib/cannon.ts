@@ -23,7 +23,7 @@ export function runCannon(
   const statuses = new Map<number, number>();
   return new Promise((resolve, reject) => {
     const instance = autocannon(opts, (err: unknown, result) => {
-      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      if (err) reject(err instanceof Error ? err : new Error("autocannon failed"));
       else resolve({ result, samples, statuses });
     });
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {

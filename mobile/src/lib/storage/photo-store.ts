@@ -38,7 +38,8 @@ export interface PhotoStore {
 /** Maps a platform error to a code: quota / disk-full errors are STORAGE_FULL. */
 export function storageErrorCode(e: unknown): PhotoStoreErrorCode {
   const name = (e as { name?: unknown } | null)?.name;
-  const message = String((e as { message?: unknown } | null)?.message ?? "");
+  const raw = (e as { message?: unknown } | null)?.message;
+  const message = typeof raw === "string" ? raw : "";
   if (name === "QuotaExceededError" || name === "NS_ERROR_DOM_QUOTA_REACHED") return "STORAGE_FULL";
   if (/ENOSPC|no space|quota|disk full|SQLITE_FULL/i.test(message)) return "STORAGE_FULL";
   return "STORAGE_FAILED";
