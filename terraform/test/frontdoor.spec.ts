@@ -138,9 +138,13 @@ describe("terraform: the api front door (load balancer + Cloud Armor)", function
     expect(stack.locals.services).to.include("compute.googleapis.com");
   });
 
-  it("limits the api's ingress to internal and load-balancer traffic, and gives clients the front door's URL", () => {
+  it("limits the api's ingress to internal and load-balancer traffic when asked (off by default), and gives clients the front door's URL", () => {
     const fns = stack.locals.functions as Record<string, { ingress: string }>;
-    expect(fns.api!.ingress).to.equal("ALLOW_INTERNAL_AND_GCLB");
+    expect(fns.api!.ingress).to.equal(
+      '${var.api_front_door_only ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"}',
+    );
+    // Off unless the operator turns it on: Hosting's rewrite and the native app bypass the LB.
+    expect(block(stack, "variable", "api_front_door_only").body.default).to.equal(false);
     const apiUrl = block(stack, "output", "api_url").body;
     expect(apiUrl.value).to.equal("https://${local.api_host}");
     // A safe default: without a domain the certificate is issued for <ip>.nip.io.

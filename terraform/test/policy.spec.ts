@@ -395,10 +395,12 @@ resource "google_project_iam_member" "silent" {
       expect(f.concurrency, name).to.be.within(1, 1000);
       expect(f.max, name).to.be.within(1, 100);
       expect(f.min, name).to.be.within(0, f.max as number);
-      // Only the api takes traffic from the internet, through the load balancer; Eventarc, Pub/Sub push and Cloud Scheduler
-      // count as internal callers.
+      // Only the api takes traffic from the internet (through the load balancer once
+      // api_front_door_only is on); Eventarc, Pub/Sub push and Cloud Scheduler are internal callers.
       expect(f.ingress, name).to.equal(
-        name === "api" ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_INTERNAL_ONLY",
+        name === "api"
+          ? '${var.api_front_door_only ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"}'
+          : "ALLOW_INTERNAL_ONLY",
       );
     }
   });

@@ -1,8 +1,15 @@
 # The api's front door (issue 17, docs/decisions/2026-11-request-parsing.md): a global external
 # HTTPS load balancer with a serverless NEG for the api's Cloud Run service, and a Cloud Armor
 # policy that refuses oversized bodies from their Content-Length and rate-limits per client IP
-# before a request reaches an instance. The api's ingress is ALLOW_INTERNAL_AND_GCLB
-# (functions.tf), so its run.app URL no longer answers from the internet: clients use api_url.
+# before a request reaches an instance. With api_front_door_only the api's ingress is
+# ALLOW_INTERNAL_AND_GCLB (functions.tf), so its run.app URL no longer answers from the
+# internet; turn it on only once every client calls api_url (docs/runbook.md "The api's front door").
+
+variable "api_front_door_only" {
+  description = "Limit the api's ingress to internal traffic and the load balancer. Leave false until the web apps and the native app call api_url (Hosting's /api/** rewrite and the native app's URL bypass the load balancer and would be refused)."
+  type        = bool
+  default     = false
+}
 
 variable "api_domain" {
   description = "Hostname of the api's HTTPS load balancer (an A record to api_front_door_ip); empty = <ip>.nip.io until a real name exists."

@@ -32,8 +32,10 @@ locals {
       concurrency = 40
       min         = 0
       max         = 20
-      # Only the HTTPS load balancer (frontdoor.tf), whose Cloud Armor policy runs first.
-      ingress = "ALLOW_INTERNAL_AND_GCLB"
+      # With api_front_door_only, only the HTTPS load balancer (frontdoor.tf), whose Cloud Armor
+      # policy runs first. Off by default: Hosting's /api/** rewrite and the native app's URL
+      # reach the api from outside the load balancer, and cutting them off loses every sync.
+      ingress = var.api_front_door_only ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
     }
     applySync = {
       description = "Applies a device's syncBatches/{batchId} document through the sync core"
