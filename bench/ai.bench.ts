@@ -69,7 +69,8 @@ const bench: Bench = {
         changes: { patients: [], cases: [c] },
       });
       if (res.status !== 200) throw new Error(`push failed: ${res.status}`);
-      const done = await untilAnalysed([c.id as string], 60_000);
+      // The first case also waits for cold workers and the settle window on a loaded stack.
+      const done = await untilAnalysed([c.id as string], 180_000);
       // The first sample warms the function workers; it is not counted.
       if (i === 0) continue;
       e2e.push(done.get(c.id as string)! - t0);
