@@ -195,7 +195,8 @@ describe("AI pipeline on the emulators with the MedGemma stand-in", function () 
     const caseId = randomUUID();
     const v1 = `${caseId}.v1`;
     const v2 = `${caseId}.v2`;
-    await script(v1, ["slow:3000"]);
+    // Slow enough that v2's sync (seconds on a loaded stack) lands while v1 is with the model.
+    await script(v1, ["slow:10000"]);
     await commitCase(chw, caseId, redCase(), 1);
     await waitFor<JobDoc>(`analysisJobs/${v1}`, (d) => d?.state === "running");
     // The CHW adds information while v1 is with the model: a new version, a new job.

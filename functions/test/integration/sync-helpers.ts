@@ -212,10 +212,13 @@ export interface BatchDoc {
   expire_at?: { toMillis(): number };
 }
 
-/** Waits until applySync has written a status on the batch. */
+/**
+ * Waits until applySync has written a status on the batch. A minute: on a loaded machine the
+ * Firestore emulator delivers a trigger's event late (tens of seconds), not never.
+ */
 export function processed(batchId: string): Promise<BatchDoc> {
   return eventually(async () => {
     const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
     return d?.status ? d : undefined;
-  });
+  }, 60_000);
 }
