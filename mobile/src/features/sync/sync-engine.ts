@@ -68,6 +68,7 @@ interface OutboxEntry {
 export type HistoryKind =
   | "saved"
   | "write-refused"
+  | "copy-not-stored"
   | "batch-applied"
   | "batch-rejected"
   | "complete"
@@ -447,8 +448,15 @@ export class SyncEngine {
     this.changed();
   }
 
+  /**
+   * Persists the device's copies. On a full disk the write fails: the copies stay in memory and
+   * the SDK's own persisted queue still holds every write, so say so in the history instead of
+   * failing the save (an unhandled rejection here used to surface as a page error).
+   */
   private saveOutbox(): Promise<void> {
-    return writeJson(this.deps.kv, OUTBOX_KEY, [...this.outbox.values()]);
+    return writeJson(this.deps.kv, OUTBOX_KEY, [...this.outbox.values()]).catch((e: unknown) => {
+      this.log("copy-not-stored", codeOf(e));
+    });
   }
 
   /**
