@@ -191,8 +191,9 @@ it("after one online visit: offline cold start signed in, patient + case with ph
   await page.getByTestId("patient-list-screen").waitFor({ timeout: 30_000 });
   await page.getByText("Offline Baraka").waitFor();
   await page.getByTestId("open-sync").click();
-  await page.getByText("Records waiting for the server: 2").waitFor();
-  await page.getByText("Photos waiting to upload: 1").waitFor();
+  // The count settles once the cache's batches and the device's copies are read (slow when loaded).
+  await page.getByText("Records waiting for the server: 2").waitFor({ timeout: 60_000 });
+  await page.getByText("Photos waiting to upload: 1").waitFor({ timeout: 60_000 });
   await page.getByTestId("storage-usage").waitFor();
   await shot(page, "03-sync-offline");
 

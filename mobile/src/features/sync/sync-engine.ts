@@ -553,7 +553,8 @@ export class SyncEngine {
       { at: this.deps.now(), kind, ...(detail && { detail }) },
       ...this.history,
     ].slice(0, HISTORY_LIMIT);
-    void writeJson(this.deps.kv, HISTORY_KEY, this.history);
+    // The history is advisory: on a full disk it stays in memory (never an unhandled rejection).
+    void writeJson(this.deps.kv, HISTORY_KEY, this.history).catch(() => undefined);
   }
 
   private allFresh(): boolean {
@@ -584,7 +585,7 @@ export class SyncEngine {
       const photosOut = this.deps.uploads.list().some((u) => u.state !== "uploaded");
       if (view.unconfirmed === 0 && !photosOut) {
         this.lastConfirmedAt = now;
-        void writeJson(this.deps.kv, CONFIRMED_KEY, now);
+        void writeJson(this.deps.kv, CONFIRMED_KEY, now).catch(() => undefined);
       }
       return;
     }
