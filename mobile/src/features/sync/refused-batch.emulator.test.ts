@@ -1,6 +1,7 @@
 import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
 import { memoryStore } from "@/lib/storage/key-value-store";
 import type { KeyValueStore } from "@/lib/storage/key-value-store";
+import type { FirestorePort } from "@/lib/firebase/firestore-port";
 import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { newId } from "@/lib/ids";
 import { UploadQueue } from "@/features/photos/upload-queue";
@@ -22,6 +23,7 @@ const engines: SyncEngine[] = [];
 async function engineFor(
   user: { uid: string; email: string; password: string },
   kv: KeyValueStore,
+  wrap: (port: FirestorePort) => FirestorePort = (port) => port,
 ) {
   const client = await signedInClient(user.email, user.password);
   clients.push(client);
@@ -35,7 +37,7 @@ async function engineFor(
   const engine = new SyncEngine(
     { chwId: user.uid, deviceId: "device-refused" },
     {
-      firestore: createWebFirestorePort(client.db),
+      firestore: wrap(createWebFirestorePort(client.db)),
       kv,
       uploads,
       now: Date.now,
@@ -51,6 +53,43 @@ async function engineFor(
 // A cold functions worker on a loaded machine can take minutes to apply the first batch.
 const waitFor = (engine: SyncEngine, p: (s: SyncSnapshot) => boolean, what: string) =>
   until(engine.subscribe, engine.getSnapshot, p, what, 240_000);
+
+/**
+ * The real port, with the order CI once hit forced: the batch listener starts only once the
+ * batch is written (so its first delivery, from the cache, shows the batch pending), then the
+ * rules refuse the listener (a disabled account reads nothing), and only then is the write's
+ * refusal passed on. The listener's last word is the SDK's stale "pending" view of the batch,
+ * which must not hide the refusal.
+ */
+/** The real port, with its listener deliveries and errors recorded in order. */
+const seen: string[] = [];
+function recorded(port: FirestorePort): FirestorePort {
+  seen.length = 0;
+  return {
+    ...port,
+    create: (collection, id, data) =>
+      port.create(collection, id, data).catch((e: unknown) => {
+        seen.push("write refused");
+        throw e;
+      }),
+    watchWhere: (collection, field, value, onNext, onError) =>
+      port.watchWhere(
+        collection,
+        field,
+        value,
+        (snapshot) => {
+          if (collection === "syncBatches") {
+            seen.push(snapshot.docs.some((d) => d.hasPendingWrites) ? "pending" : "batches");
+          }
+          onNext(snapshot);
+        },
+        (e) => {
+          if (collection === "syncBatches") seen.push("listener failed");
+          onError(e);
+        },
+      ),
+  };
+}
 
 const stateOf = (s: SyncSnapshot, id: string) =>
   s.records.patients.find((p) => p.record.id === id)?.state.kind;
@@ -116,4 +155,53 @@ describe("a batch the rules refuse", () => {
     const stored = await adminDb().doc(`patients/${saved.id}`).get();
     expect(stored.get("chw_id")).toBe(chw.uid);
   }, 600_000);
+
+  it("is shown as rejected whichever of the listener and the write the rules refuse first", async () => {
+    const chw = await createUser("chw");
+    const account = adminDb().doc(`users/${chw.uid}`);
+    await account.set({ role: "chw", display_name: "L", email: chw.email });
+    let port!: FirestorePort;
+    const engine = await engineFor(chw, memoryStore(), (p) => (port = recorded(p)));
+    await until(
+      engine.subscribe,
+      engine.getSnapshot,
+      () => seen.includes("batches"),
+      "listening",
+      60_000,
+    );
+    // Offline, the batch is written to the cache: the listener shows it pending.
+    await port.setNetworkEnabled(false);
+    const saved = engine.savePatient({
+      demographics: { name: "Okoth", sex: "male", age_years: 7, village: "Bondo" },
+    });
+    if (saved.kind !== "ok") throw new Error("not saved");
+    await until(
+      engine.subscribe,
+      engine.getSnapshot,
+      () => seen.includes("pending"),
+      "pending",
+      60_000,
+    );
+    // The account is disabled while the device is offline. On reconnect the rules refuse the
+    // write and may refuse the listener too; when the listener is refused first (seen about half
+    // the time here, and once in CI), its last word stays "pending" and the SDK's rollback of
+    // the write is never delivered: the device's own copy of the refusal must win.
+    await account.set({ disabled: true }, { merge: true });
+    await port.setNetworkEnabled(true);
+    // No functions involved: the rules answer within seconds.
+    const refused = await until(
+      engine.subscribe,
+      engine.getSnapshot,
+      (s) => s.refused.length === 1,
+      "the batch refused",
+      60_000,
+    );
+    // Both orders happen from run to run; the refusal must show in either.
+    expect(seen).toContain("write refused");
+    expect(refused.refused[0]).toMatchObject({
+      code: "WRITE_REFUSED:permission-denied",
+      by: "device",
+    });
+    expect(stateOf(refused, saved.id)).toBe("rejected");
+  }, 120_000);
 });

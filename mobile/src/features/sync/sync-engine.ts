@@ -610,16 +610,20 @@ export class SyncEngine {
    * visible with the reason. Batches the CHW resent or dismissed are left out.
    */
   private allBatches(): BatchView[] {
-    const seen = new Set<string>();
-    const out: BatchView[] = [];
+    const byId = new Map<string, BatchView>();
     for (const b of [...this.batches, ...this.justQueued]) {
-      if (seen.has(b.id) || this.resolved.has(b.id)) continue;
-      seen.add(b.id);
-      out.push(b);
+      if (byId.has(b.id) || this.resolved.has(b.id)) continue;
+      byId.set(b.id, b);
     }
     for (const e of this.outbox.values()) {
-      if (seen.has(e.id) || this.resolved.has(e.id)) continue;
-      out.push(
+      if (this.resolved.has(e.id)) continue;
+      const sdk = byId.get(e.id);
+      // The SDK's view wins once the server answered. A refusal of ours also wins over the SDK's
+      // last "pending" view: when the rules refuse a disabled account, the batch listener can
+      // fail before the SDK rolls the write back, leaving that stale view as its last word.
+      if (sdk && (sdk.status || !e.refused)) continue;
+      byId.set(
+        e.id,
         e.refused
           ? {
               id: e.id,
@@ -631,7 +635,7 @@ export class SyncEngine {
           : { id: e.id, pending: true, changes: e.changes },
       );
     }
-    return out;
+    return [...byId.values()];
   }
 
   /** Batches rejected as a whole (by the rules, a lost queue or the server), not yet resolved. */
