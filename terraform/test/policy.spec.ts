@@ -19,6 +19,7 @@ import {
   bucketPolicy,
   grantsWithoutReason,
   moduleCallMismatches,
+  movedMismatches,
   primitiveRoles,
   publicMembers,
   pubsubAgentGrants,
@@ -33,6 +34,18 @@ const FUNCTION = "modules/function";
 /** The one root every environment deploys from (the workspace picks the environment). */
 const ROOT = "environments";
 const AGENT = "${local.pubsub_service_agent}";
+/**
+ * Resource addresses that deployed stacks hold in their state from before a block was folded
+ * into a for_each: each needs a `moved` block, or the next apply destroys and recreates it.
+ */
+const RETIRED_ADDRESSES = [
+  "google_cloud_scheduler_job.sweep_analysis_jobs",
+  "google_cloud_scheduler_job.sweep_overdue_cases",
+  "google_cloud_scheduler_job.sweep_sync_batches",
+  "google_cloud_run_service_iam_member.scheduler_invoker",
+  "google_cloud_run_service_iam_member.scheduler_invoker_overdue",
+  "google_cloud_run_service_iam_member.scheduler_invoker_sync",
+];
 
 /** A throwaway module parsed from inline HCL: proves each check can fail. */
 function hcl(text: string): Promise<Module> {
@@ -129,6 +142,34 @@ output "o" {
       "env: module.x: modules/x has no output url",
       "env: module.x: modules/x has no variable nmae",
       "env: module.x: required variable name is not set",
+    ]);
+  });
+
+  it("moves every retired resource address to a declared resource instead of replacing it", async () => {
+    expect(movedMismatches(stack)).to.deep.equal([]);
+    for (const mod of modules.values()) expect(movedMismatches(mod)).to.deep.equal([]);
+    expect(stack.moved.map((m) => m.from)).to.include.members(RETIRED_ADDRESSES);
+    const bad = await hcl(`
+locals {
+  jobs = { a = "x" }
+}
+resource "google_cloud_scheduler_job" "main" {
+  for_each = local.jobs
+  name     = each.key
+}
+resource "google_pubsub_topic" "kept" { name = "k" }
+moved {
+  from = google_cloud_scheduler_job.old_a
+  to   = google_cloud_scheduler_job.main["b"]
+}
+moved {
+  from = google_pubsub_topic.kept
+  to   = google_pubsub_topic.gone
+}`);
+    expect(movedMismatches(bad)).to.have.members([
+      'fixture/main.tf: moved google_cloud_scheduler_job.old_a -> google_cloud_scheduler_job.main["b"]: local.jobs has no key b',
+      "fixture/main.tf: moved google_pubsub_topic.kept -> google_pubsub_topic.gone: google_pubsub_topic.kept is still declared",
+      "fixture/main.tf: moved google_pubsub_topic.kept -> google_pubsub_topic.gone: google_pubsub_topic.gone is not declared",
     ]);
   });
 

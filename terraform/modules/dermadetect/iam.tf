@@ -200,29 +200,13 @@ resource "google_cloud_run_service_iam_member" "analysis_push_invoker" {
   member   = "serviceAccount:${google_service_account.analysis_push.email}"
 }
 
-# Scheduler identity: the only caller allowed to invoke sweepAnalysisJobs.
-resource "google_cloud_run_service_iam_member" "scheduler_invoker" {
-  project  = var.project_id
-  location = var.region
-  service  = module.functions["sweepAnalysisJobs"].service
-  role     = "roles/run.invoker"
-  member   = "serviceAccount:${google_service_account.scheduler.email}"
-}
+# Scheduler identity: the only caller allowed to invoke each scheduled function.
+resource "google_cloud_run_service_iam_member" "scheduler_invokers" {
+  for_each = local.scheduler_jobs
 
-# The same scheduler identity is the only caller of sweepOverdueCases.
-resource "google_cloud_run_service_iam_member" "scheduler_invoker_overdue" {
   project  = var.project_id
   location = var.region
-  service  = module.functions["sweepOverdueCases"].service
-  role     = "roles/run.invoker"
-  member   = "serviceAccount:${google_service_account.scheduler.email}"
-}
-
-# The same scheduler identity is the only caller of sweepSyncBatches.
-resource "google_cloud_run_service_iam_member" "scheduler_invoker_sync" {
-  project  = var.project_id
-  location = var.region
-  service  = module.functions["sweepSyncBatches"].service
+  service  = module.functions[each.key].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.scheduler.email}"
 }
