@@ -47,6 +47,18 @@ const RETIRED_ADDRESSES = [
   "google_cloud_run_service_iam_member.scheduler_invoker_sync",
 ];
 
+/** Grants that break two rules at once: a primitive role in each, and no reason for either. */
+const UNEXPLAINED_PRIMITIVE_GRANTS = `
+locals {
+  function_project_roles = { "api|roles/editor" = "" }
+}
+
+resource "google_project_iam_member" "silent" {
+  project = "p"
+  role    = "roles/owner"
+  member  = "user:a@example.com"
+}`;
+
 /** A throwaway module parsed from inline HCL: proves each check can fail. */
 function hcl(text: string): Promise<Module> {
   return parseModule("fixture", [{ file: "fixture/main.tf", text }]);
@@ -63,6 +75,12 @@ describe("terraform static policy", function () {
     stack = modules.get(STACK)!;
     expect(stack, "modules/dermadetect parsed").to.not.equal(undefined);
   });
+
+  /** A check finds nothing in any module of the configuration, and exactly `found` in `fixture`. */
+  async function expectCheck(check: (mod: Module) => string[], fixture: string, found: string[]) {
+    for (const mod of modules.values()) expect(check(mod), mod.dir).to.deep.equal([]);
+    expect(check(await hcl(fixture)).sort()).to.deep.equal([...found].sort());
+  }
 
   it("has the module + one environment root layout, the root calling the stack module", () => {
     expect([...modules.keys()].sort()).to.have.members([ROOT, STACK, FUNCTION]);
@@ -198,17 +216,10 @@ resource "google_storage_bucket_iam_member" "leak" {
   });
 
   it("uses no primitive role (owner, editor, viewer)", async () => {
-    for (const mod of modules.values()) expect(primitiveRoles(mod)).to.deep.equal([]);
-    const bad = await hcl(`
-locals {
-  function_project_roles = { "api|roles/editor" = "too much" }
-}
-resource "google_project_iam_member" "x" {
-  project = "p"
-  role    = "roles/owner"
-  member  = "user:a@example.com"
-}`);
-    expect(primitiveRoles(bad)).to.have.length(2);
+    await expectCheck(primitiveRoles, UNEXPLAINED_PRIMITIVE_GRANTS, [
+      "fixture: google_project_iam_member.silent.role = roles/owner",
+      'fixture: local.function_project_roles["api|roles/editor"]',
+    ]);
   });
 
   it("gives every subscription that feeds code a 5-attempt dead-letter and retry policy", async () => {
@@ -355,18 +366,10 @@ terraform {
   });
 
   it("states a one-line reason for every IAM grant", async () => {
-    for (const mod of modules.values()) expect(grantsWithoutReason(mod)).to.deep.equal([]);
-    const bad = await hcl(`
-locals {
-  function_roles = { "api|roles/datastore.user" = "" }
-}
-
-resource "google_project_iam_member" "silent" {
-  project = "p"
-  role    = "roles/datastore.user"
-  member  = "serviceAccount:x@p.iam.gserviceaccount.com"
-}`);
-    expect(grantsWithoutReason(bad)).to.have.length(2);
+    await expectCheck(grantsWithoutReason, UNEXPLAINED_PRIMITIVE_GRANTS, [
+      "fixture/main.tf: google_project_iam_member.silent has no reason comment",
+      'fixture: local.function_project_roles["api|roles/editor"] needs a one-line reason',
+    ]);
   });
 
   it("gives each function its own service account and only the roles listed for it", () => {
