@@ -163,10 +163,15 @@ function pushMismatches(name: string, topic: string, stack: Module): string[] {
     text(nested(sub, "push_config")?.push_endpoint),
   )?.[1];
   const pathTopic = resolve(stack, path);
-  const topicRes = /google_pubsub_topic\.([A-Za-z0-9_]+)/.exec(text(sub.topic))?.[1];
-  const topicName = topicRes
-    ? resolve(stack, block(stack, "resource", "google_pubsub_topic", topicRes).body.name)
-    : undefined;
+  // google_pubsub_topic.x, or x["key"] of a for_each topic (its name is the map's value).
+  const ref = /google_pubsub_topic\.([A-Za-z0-9_]+)(?:\["([^"]+)"\])?/.exec(text(sub.topic));
+  const topicBody = ref ? block(stack, "resource", "google_pubsub_topic", ref[1]).body : undefined;
+  const topicName =
+    ref?.[2] === undefined
+      ? resolve(stack, topicBody?.name)
+      : topicBody?.name === "${each.value}"
+        ? resolve(stack, (topicBody.for_each as Record<string, unknown> | undefined)?.[ref[2]])
+        : undefined;
   const out: string[] = [];
   if (topicName !== topic)
     out.push(`${name}: push subscription reads ${text(topicName)}, code listens on ${topic}`);

@@ -45,6 +45,8 @@ const RETIRED_ADDRESSES = [
   "google_cloud_run_service_iam_member.scheduler_invoker",
   "google_cloud_run_service_iam_member.scheduler_invoker_overdue",
   "google_cloud_run_service_iam_member.scheduler_invoker_sync",
+  "google_pubsub_topic.analysis",
+  "google_pubsub_topic.analysis_dlq",
 ];
 
 /** Grants that break two rules at once: a primitive role in each, and no reason for either. */

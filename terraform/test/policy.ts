@@ -48,10 +48,13 @@ export function primitiveRoles(mod: Module): string[] {
   return out;
 }
 
-/** `google_pubsub_topic.x` referenced by an expression such as "${google_pubsub_topic.x.id}". */
+/**
+ * The topic an expression such as "${google_pubsub_topic.x.id}" refers to: `x`, or `x["key"]`
+ * for an instance of a for_each topic.
+ */
 function topicRef(expr: Json | undefined): string | undefined {
   return typeof expr === "string"
-    ? /google_pubsub_topic\.([A-Za-z0-9_]+)/.exec(expr)?.[1]
+    ? /google_pubsub_topic\.([A-Za-z0-9_]+(?:\["[^"]+"\])?)/.exec(expr)?.[1]
     : undefined;
 }
 
@@ -361,7 +364,7 @@ const ADDRESS = /^((?:google|archive)[a-z0-9_]*)\.([A-Za-z0-9_]+)(?:\["([^"]+)"\
 /**
  * `moved` blocks that would not keep a deployed resource: each must move an address the module
  * no longer declares to a resource it does declare, and a `["key"]` to a key of the literal
- * local map the resource's for_each names (an unknown key would plan a destroy and a create).
+ * map the resource's for_each is or names (an unknown key would plan a destroy and a create).
  */
 export function movedMismatches(mod: Module): string[] {
   const out: string[] = [];
@@ -389,11 +392,14 @@ export function movedMismatches(mod: Module): string[] {
       if (target.body.for_each !== undefined) out.push(`${where}: the target needs a key`);
       continue;
     }
-    const local = /^\$\{local\.([A-Za-z0-9_]+)\}$/.exec(text(target.body.for_each))?.[1];
-    const keys = local ? mod.locals[local] : undefined;
+    // for_each is a map written in the block, or a literal local map it names.
+    const forEach = target.body.for_each;
+    const local = /^\$\{local\.([A-Za-z0-9_]+)\}$/.exec(text(forEach))?.[1];
+    const keys = local ? mod.locals[local] : forEach;
+    const source = local ? `local.${local}` : "the target's for_each";
     if (!keys || typeof keys !== "object" || Array.isArray(keys))
-      out.push(`${where}: the target's for_each is not a literal local map`);
-    else if (!(t[3] in keys)) out.push(`${where}: local.${local} has no key ${t[3]}`);
+      out.push(`${where}: the target's for_each is not a literal map`);
+    else if (!(t[3] in keys)) out.push(`${where}: ${source} has no key ${t[3]}`);
   }
   return out;
 }

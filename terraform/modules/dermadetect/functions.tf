@@ -149,10 +149,8 @@ locals {
     }
   }
 
-  topic_ids = {
-    (local.analysis_topic)     = google_pubsub_topic.analysis.id
-    (local.analysis_dlq_topic) = google_pubsub_topic.analysis_dlq.id
-  }
+  # Topic name => id, for the Pub/Sub-triggered functions' `topic`.
+  topic_ids = { for t in google_pubsub_topic.main : t.name => t.id }
 
   firestore_filters = {
     for name, f in local.functions : name => [

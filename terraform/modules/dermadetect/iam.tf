@@ -155,7 +155,7 @@ resource "google_pubsub_topic_iam_member" "analysis_publishers" {
   for_each = toset(["relayAnalysisJob", "sweepAnalysisJobs"])
 
   project = var.project_id
-  topic   = google_pubsub_topic.analysis.name
+  topic   = google_pubsub_topic.main["analysis"].name
   role    = "roles/pubsub.publisher"
   member  = "serviceAccount:${google_service_account.functions[each.key].email}"
 }
@@ -163,7 +163,7 @@ resource "google_pubsub_topic_iam_member" "analysis_publishers" {
 # analyzeCase: forwards a job that failed on its last delivery to the dead-letter topic itself.
 resource "google_pubsub_topic_iam_member" "analyze_case_dlq_publisher" {
   project = var.project_id
-  topic   = google_pubsub_topic.analysis_dlq.name
+  topic   = google_pubsub_topic.main["analysis_dlq"].name
   role    = "roles/pubsub.publisher"
   member  = "serviceAccount:${google_service_account.functions["analyzeCase"].email}"
 }
@@ -171,7 +171,7 @@ resource "google_pubsub_topic_iam_member" "analyze_case_dlq_publisher" {
 # Pub/Sub service agent: forwards undeliverable analysis requests to the DLQ
 resource "google_pubsub_topic_iam_member" "dlq_publisher" {
   project = var.project_id
-  topic   = google_pubsub_topic.analysis_dlq.name
+  topic   = google_pubsub_topic.main["analysis_dlq"].name
   role    = "roles/pubsub.publisher"
   member  = local.pubsub_service_agent
 }

@@ -31,3 +31,13 @@ moved {
   from = google_cloud_run_service_iam_member.scheduler_invoker_sync
   to   = google_cloud_run_service_iam_member.scheduler_invokers["sweepSyncBatches"]
 }
+
+moved {
+  from = google_pubsub_topic.analysis
+  to   = google_pubsub_topic.main["analysis"]
+}
+
+moved {
+  from = google_pubsub_topic.analysis_dlq
+  to   = google_pubsub_topic.main["analysis_dlq"]
+}

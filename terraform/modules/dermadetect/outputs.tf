@@ -26,8 +26,8 @@ output "functions_source_object" {
 output "analysis_pubsub" {
   description = "Pub/Sub names of the analysis requests: topic, dlq_topic, push_subscription (delivers to analyzeCase) and dlq_hold_subscription (keeps dead letters for inspection and replay)."
   value = {
-    topic                 = google_pubsub_topic.analysis.name
-    dlq_topic             = google_pubsub_topic.analysis_dlq.name
+    topic                 = google_pubsub_topic.main["analysis"].name
+    dlq_topic             = google_pubsub_topic.main["analysis_dlq"].name
     push_subscription     = google_pubsub_subscription.analysis_push.name
     dlq_hold_subscription = google_pubsub_subscription.analysis_dlq_hold.name
   }
