@@ -1,29 +1,12 @@
+# The health check reads this one with `terraform output -raw api_url`.
 output "api_url" {
   description = "Base URL of the HTTPS API."
   value       = module.dermadetect.api_url
 }
 
-output "function_names" {
-  description = "Deployed function names."
-  value       = module.dermadetect.function_names
-}
-
-output "images_bucket" {
-  description = "Bucket holding case photos."
-  value       = module.dermadetect.images_bucket
-}
-
-output "analysis_dlq_hold_subscription" {
-  description = "Pull subscription to inspect and replay dead-lettered analysis requests."
-  value       = module.dermadetect.analysis_dlq_hold_subscription
-}
-
-output "medgemma_endpoint_id" {
-  description = "Vertex AI endpoint id analyzeCase calls."
-  value       = module.dermadetect.medgemma_endpoint_id
-}
-
-output "hosting_sites" {
-  description = "Firebase Hosting site id and default URL per firebase.json hosting target (console, chw)."
-  value       = module.dermadetect.hosting_sites
+# Everything else the operator reads (bucket, DLQ hold subscription, MedGemma endpoint, Hosting
+# sites, front door IP) is an output of the stack module: `terraform output dermadetect`.
+output "dermadetect" {
+  description = "Every output of modules/dermadetect, by name (see its outputs table)."
+  value       = module.dermadetect
 }

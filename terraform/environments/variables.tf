@@ -23,32 +23,15 @@ variable "alert_emails" {
   type        = list(string)
 }
 
+# The two MedGemma settings are objects whose attributes modules/dermadetect/variables.tf types,
+# validates and describes; the root passes them through as they are, so the module's type is the
+# only one to keep in step with the code (a missing or mistyped attribute fails the plan there).
 variable "medgemma" {
-  description = "MedGemma connection (MEDGEMMA_* params); see modules/dermadetect/variables.tf."
-  type = object({
-    provider      = string
-    base_url      = string
-    project       = string
-    region        = string
-    endpoint_id   = string
-    dedicated     = bool
-    dedicated_dns = string
-    model_id      = string
-    timeout_ms    = number
-    max_tokens    = number
-  })
+  description = "MedGemma connection (MEDGEMMA_* params); typed by modules/dermadetect/variables.tf."
+  type        = any
 }
 
 variable "medgemma_deployment" {
-  description = "Optional Model Garden deployment of MedGemma; see modules/dermadetect/variables.tf."
-  type = object({
-    enabled              = bool
-    publisher_model_name = string
-    machine_type         = string
-    accelerator_type     = string
-    accelerator_count    = number
-    min_replicas         = number
-    max_replicas         = number
-  })
+  description = "Optional Model Garden deployment of MedGemma; typed by modules/dermadetect/variables.tf."
+  type        = any
 }
-

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { declaredParams } from "firebase-functions/params";
 import * as exported from "../../functions/src/index";
 import type { Module } from "./hcl";
-import { REPO_DIR, block, blocks, loadTerraform, nested, strings, text } from "./hcl";
+import { REPO_DIR, block, blocks, literalLocal, loadTerraform, nested, strings, text } from "./hcl";
 
 // The code and the deployment agree: every export of functions/src/index.ts is deployed by
 // terraform with the same entry point, trigger, topic or document and settings, nothing is
@@ -163,10 +163,15 @@ function pushMismatches(name: string, topic: string, stack: Module): string[] {
     text(nested(sub, "push_config")?.push_endpoint),
   )?.[1];
   const pathTopic = resolve(stack, path);
-  const topicRes = /google_pubsub_topic\.([A-Za-z0-9_]+)/.exec(text(sub.topic))?.[1];
-  const topicName = topicRes
-    ? resolve(stack, block(stack, "resource", "google_pubsub_topic", topicRes).body.name)
-    : undefined;
+  // google_pubsub_topic.x, or x["key"] of a for_each topic (its name is the map's value).
+  const ref = /google_pubsub_topic\.([A-Za-z0-9_]+)(?:\["([^"]+)"\])?/.exec(text(sub.topic));
+  const topicBody = ref ? block(stack, "resource", "google_pubsub_topic", ref[1]).body : undefined;
+  const topicName =
+    ref?.[2] === undefined
+      ? resolve(stack, topicBody?.name)
+      : topicBody?.name === "${each.value}"
+        ? resolve(stack, (topicBody.for_each as Record<string, unknown> | undefined)?.[ref[2]])
+        : undefined;
   const out: string[] = [];
   if (topicName !== topic)
     out.push(`${name}: push subscription reads ${text(topicName)}, code listens on ${topic}`);
@@ -271,12 +276,35 @@ describe("terraform matches the code and the Firebase config", function () {
     for (const key of Object.keys(roles)) expect(known(key.split("|")[0]!), key).to.equal(true);
   });
 
-  it("calls sweepAnalysisJobs from Cloud Scheduler on the code's schedule", () => {
-    const job = block(stack, "resource", "google_cloud_scheduler_job", "sweep_analysis_jobs").body;
-    expect(job.schedule).to.equal("${local.functions.sweepAnalysisJobs.trigger.schedule}");
+  it("calls every scheduled function from Cloud Scheduler on the code's schedule, as the scheduler", () => {
+    // One job per onSchedule export, and no job for anything else.
+    const scheduled = [...eps].filter(([, ep]) => ep.scheduleTrigger).map(([name]) => name);
+    expect(scheduled, "onSchedule exports").to.have.length.greaterThan(0);
+    const jobs = literalLocal(stack, "scheduler_jobs") as Record<string, string>;
+    expect(Object.keys(jobs).sort()).to.deep.equal(scheduled.sort());
+    for (const [name, description] of Object.entries(jobs))
+      expect(description, name).to.be.a("string").and.not.equal("");
+    const job = block(stack, "resource", "google_cloud_scheduler_job", "main").body;
+    expect(job.for_each).to.equal("${local.scheduler_jobs}");
+    expect(job.name).to.equal("${each.key}");
+    expect(job.schedule).to.equal("${local.functions[each.key].trigger.schedule}");
+    expect(job.attempt_deadline).to.equal("${local.functions[each.key].timeout}s");
     const target = nested(job, "http_target");
-    expect(target?.uri).to.equal('${module.functions["sweepAnalysisJobs"].uri}');
-    expect(nested(target, "oidc_token")?.audience).to.equal(target?.uri);
+    expect(target?.uri).to.equal("${module.functions[each.key].uri}");
+    const oidc = nested(target, "oidc_token");
+    expect(oidc?.audience).to.equal(target?.uri);
+    expect(oidc?.service_account_email).to.equal("${google_service_account.scheduler.email}");
+    // The scheduler's identity, and only it, may invoke each of them.
+    const invoker = block(
+      stack,
+      "resource",
+      "google_cloud_run_service_iam_member",
+      "scheduler_invokers",
+    ).body;
+    expect(invoker.for_each).to.equal("${local.scheduler_jobs}");
+    expect(invoker.service).to.equal("${module.functions[each.key].service}");
+    expect(invoker.role).to.equal("roles/run.invoker");
+    expect(invoker.member).to.equal("serviceAccount:${google_service_account.scheduler.email}");
   });
 
   it("sets exactly the params the code declares (and every param without a default)", () => {

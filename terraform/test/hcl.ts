@@ -35,6 +35,8 @@ export interface Module {
   locals: Body;
   /** `terraform {}` blocks. */
   terraform: Body[];
+  /** `moved {}` blocks: the address a resource had, and the one it has now. */
+  moved: Array<{ from: string; to: string; file: string }>;
   /** Raw text of each file, for checks on comments (hcl2json drops them). */
   sources: Record<string, string>;
 }
@@ -65,7 +67,7 @@ export async function parseModule(
   dir: string,
   files: Array<{ file: string; text: string }>,
 ): Promise<Module> {
-  const mod: Module = { dir, blocks: [], locals: {}, terraform: [], sources: {} };
+  const mod: Module = { dir, blocks: [], locals: {}, terraform: [], moved: [], sources: {} };
   for (const { file, text } of files) {
     mod.sources[file] = text;
     const json = asRecord(await parse(file, text));
@@ -85,6 +87,10 @@ export async function parseModule(
     }
     for (const locals of asBodies(json.locals)) Object.assign(mod.locals, locals);
     mod.terraform.push(...asBodies(json.terraform));
+    // hcl2json writes the addresses as expressions: "${google_x.y["key"]}".
+    const bare = (v: unknown) => String(v).replace(/^\$\{(.*)\}$/, "$1");
+    for (const m of asBodies(json.moved))
+      mod.moved.push({ from: bare(m.from), to: bare(m.to), file });
   }
   return mod;
 }

@@ -19,6 +19,7 @@ import {
   bucketPolicy,
   grantsWithoutReason,
   moduleCallMismatches,
+  movedMismatches,
   primitiveRoles,
   publicMembers,
   pubsubAgentGrants,
@@ -33,6 +34,32 @@ const FUNCTION = "modules/function";
 /** The one root every environment deploys from (the workspace picks the environment). */
 const ROOT = "environments";
 const AGENT = "${local.pubsub_service_agent}";
+/**
+ * Resource addresses that deployed stacks hold in their state from before a block was folded
+ * into a for_each: each needs a `moved` block, or the next apply destroys and recreates it.
+ */
+const RETIRED_ADDRESSES = [
+  "google_cloud_scheduler_job.sweep_analysis_jobs",
+  "google_cloud_scheduler_job.sweep_overdue_cases",
+  "google_cloud_scheduler_job.sweep_sync_batches",
+  "google_cloud_run_service_iam_member.scheduler_invoker",
+  "google_cloud_run_service_iam_member.scheduler_invoker_overdue",
+  "google_cloud_run_service_iam_member.scheduler_invoker_sync",
+  "google_pubsub_topic.analysis",
+  "google_pubsub_topic.analysis_dlq",
+];
+
+/** Grants that break two rules at once: a primitive role in each, and no reason for either. */
+const UNEXPLAINED_PRIMITIVE_GRANTS = `
+locals {
+  function_project_roles = { "api|roles/editor" = "" }
+}
+
+resource "google_project_iam_member" "silent" {
+  project = "p"
+  role    = "roles/owner"
+  member  = "user:a@example.com"
+}`;
 
 /** A throwaway module parsed from inline HCL: proves each check can fail. */
 function hcl(text: string): Promise<Module> {
@@ -50,6 +77,12 @@ describe("terraform static policy", function () {
     stack = modules.get(STACK)!;
     expect(stack, "modules/dermadetect parsed").to.not.equal(undefined);
   });
+
+  /** A check finds nothing in any module of the configuration, and exactly `found` in `fixture`. */
+  async function expectCheck(check: (mod: Module) => string[], fixture: string, found: string[]) {
+    for (const mod of modules.values()) expect(check(mod), mod.dir).to.deep.equal([]);
+    expect(check(await hcl(fixture)).sort()).to.deep.equal([...found].sort());
+  }
 
   it("has the module + one environment root layout, the root calling the stack module", () => {
     expect([...modules.keys()].sort()).to.have.members([ROOT, STACK, FUNCTION]);
@@ -132,6 +165,34 @@ output "o" {
     ]);
   });
 
+  it("moves every retired resource address to a declared resource instead of replacing it", async () => {
+    expect(movedMismatches(stack)).to.deep.equal([]);
+    for (const mod of modules.values()) expect(movedMismatches(mod)).to.deep.equal([]);
+    expect(stack.moved.map((m) => m.from)).to.include.members(RETIRED_ADDRESSES);
+    const bad = await hcl(`
+locals {
+  jobs = { a = "x" }
+}
+resource "google_cloud_scheduler_job" "main" {
+  for_each = local.jobs
+  name     = each.key
+}
+resource "google_pubsub_topic" "kept" { name = "k" }
+moved {
+  from = google_cloud_scheduler_job.old_a
+  to   = google_cloud_scheduler_job.main["b"]
+}
+moved {
+  from = google_pubsub_topic.kept
+  to   = google_pubsub_topic.gone
+}`);
+    expect(movedMismatches(bad)).to.have.members([
+      'fixture/main.tf: moved google_cloud_scheduler_job.old_a -> google_cloud_scheduler_job.main["b"]: local.jobs has no key b',
+      "fixture/main.tf: moved google_pubsub_topic.kept -> google_pubsub_topic.gone: google_pubsub_topic.kept is still declared",
+      "fixture/main.tf: moved google_pubsub_topic.kept -> google_pubsub_topic.gone: google_pubsub_topic.gone is not declared",
+    ]);
+  });
+
   it("grants nothing to allUsers or allAuthenticatedUsers except the api invoker", () => {
     for (const mod of modules.values())
       expect(publicMembers(mod, ALLOWED_PUBLIC)).to.deep.equal([]);
@@ -157,17 +218,10 @@ resource "google_storage_bucket_iam_member" "leak" {
   });
 
   it("uses no primitive role (owner, editor, viewer)", async () => {
-    for (const mod of modules.values()) expect(primitiveRoles(mod)).to.deep.equal([]);
-    const bad = await hcl(`
-locals {
-  function_project_roles = { "api|roles/editor" = "too much" }
-}
-resource "google_project_iam_member" "x" {
-  project = "p"
-  role    = "roles/owner"
-  member  = "user:a@example.com"
-}`);
-    expect(primitiveRoles(bad)).to.have.length(2);
+    await expectCheck(primitiveRoles, UNEXPLAINED_PRIMITIVE_GRANTS, [
+      "fixture: google_project_iam_member.silent.role = roles/owner",
+      'fixture: local.function_project_roles["api|roles/editor"]',
+    ]);
   });
 
   it("gives every subscription that feeds code a 5-attempt dead-letter and retry policy", async () => {
@@ -314,18 +368,10 @@ terraform {
   });
 
   it("states a one-line reason for every IAM grant", async () => {
-    for (const mod of modules.values()) expect(grantsWithoutReason(mod)).to.deep.equal([]);
-    const bad = await hcl(`
-locals {
-  function_roles = { "api|roles/datastore.user" = "" }
-}
-
-resource "google_project_iam_member" "silent" {
-  project = "p"
-  role    = "roles/datastore.user"
-  member  = "serviceAccount:x@p.iam.gserviceaccount.com"
-}`);
-    expect(grantsWithoutReason(bad)).to.have.length(2);
+    await expectCheck(grantsWithoutReason, UNEXPLAINED_PRIMITIVE_GRANTS, [
+      "fixture/main.tf: google_project_iam_member.silent has no reason comment",
+      'fixture: local.function_project_roles["api|roles/editor"] needs a one-line reason',
+    ]);
   });
 
   it("gives each function its own service account and only the roles listed for it", () => {

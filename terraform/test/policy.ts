@@ -48,10 +48,13 @@ export function primitiveRoles(mod: Module): string[] {
   return out;
 }
 
-/** `google_pubsub_topic.x` referenced by an expression such as "${google_pubsub_topic.x.id}". */
+/**
+ * The topic an expression such as "${google_pubsub_topic.x.id}" refers to: `x`, or `x["key"]`
+ * for an instance of a for_each topic.
+ */
 function topicRef(expr: Json | undefined): string | undefined {
   return typeof expr === "string"
-    ? /google_pubsub_topic\.([A-Za-z0-9_]+)/.exec(expr)?.[1]
+    ? /google_pubsub_topic\.([A-Za-z0-9_]+(?:\["[^"]+"\])?)/.exec(expr)?.[1]
     : undefined;
 }
 
@@ -352,6 +355,51 @@ export function firestoreGrantsWiderThanNeeded(mod: Module): string[] {
       out.push(`${mod.dir}: ${key} reads only ("${text(reason)}"): grant roles/datastore.viewer`);
     if (role === "roles/datastore.owner" || role === "roles/datastore.importExportAdmin")
       out.push(`${mod.dir}: ${key} is an admin role`);
+  }
+  return out;
+}
+
+const ADDRESS = /^((?:google|archive)[a-z0-9_]*)\.([A-Za-z0-9_]+)(?:\["([^"]+)"\])?$/;
+
+/**
+ * `moved` blocks that would not keep a deployed resource: each must move an address the module
+ * no longer declares to a resource it does declare, and a `["key"]` to a key of the literal
+ * map the resource's for_each is or names (an unknown key would plan a destroy and a create).
+ */
+export function movedMismatches(mod: Module): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const { from, to, file } of mod.moved) {
+    const where = `${file}: moved ${from} -> ${to}`;
+    if (seen.has(from)) out.push(`${where}: ${from} is moved twice`);
+    seen.add(from);
+    const f = ADDRESS.exec(from);
+    const t = ADDRESS.exec(to);
+    if (!f || !t) {
+      out.push(`${where}: not a resource address`);
+      continue;
+    }
+    const declared = (type: string, name: string) =>
+      blocks(mod, "resource", type).find((b) => b.name === name);
+    if (f[3] === undefined && declared(f[1]!, f[2]!))
+      out.push(`${where}: ${from} is still declared`);
+    const target = declared(t[1]!, t[2]!);
+    if (!target) {
+      out.push(`${where}: ${t[1]}.${t[2]} is not declared`);
+      continue;
+    }
+    if (t[3] === undefined) {
+      if (target.body.for_each !== undefined) out.push(`${where}: the target needs a key`);
+      continue;
+    }
+    // for_each is a map written in the block, or a literal local map it names.
+    const forEach = target.body.for_each;
+    const local = /^\$\{local\.([A-Za-z0-9_]+)\}$/.exec(text(forEach))?.[1];
+    const keys = local ? mod.locals[local] : forEach;
+    const source = local ? `local.${local}` : "the target's for_each";
+    if (!keys || typeof keys !== "object" || Array.isArray(keys))
+      out.push(`${where}: the target's for_each is not a literal map`);
+    else if (!(t[3] in keys)) out.push(`${where}: ${source} has no key ${t[3]}`);
   }
   return out;
 }

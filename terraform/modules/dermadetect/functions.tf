@@ -149,10 +149,8 @@ locals {
     }
   }
 
-  topic_ids = {
-    (local.analysis_topic)     = google_pubsub_topic.analysis.id
-    (local.analysis_dlq_topic) = google_pubsub_topic.analysis_dlq.id
-  }
+  # Topic name => id, for the Pub/Sub-triggered functions' `topic`.
+  topic_ids = { for t in google_pubsub_topic.main : t.name => t.id }
 
   firestore_filters = {
     for name, f in local.functions : name => [
@@ -227,6 +225,18 @@ locals {
   build_env = {
     analyzeCase = { GOOGLE_FUNCTION_SIGNATURE_TYPE = "cloudevent" }
   }
+
+  # Cloud Scheduler job of each schedule-triggered function: function => the job's description.
+  # The job calls the function over HTTPS with an OIDC token (what `firebase deploy` does for
+  # onSchedule functions), on the schedule and deadline of its entry in local.functions.
+  scheduler_jobs = {
+    # The outbox: analysis jobs never stay unpublished (docs/design.md section 5).
+    sweepAnalysisJobs = "Republishes analysis jobs stuck unpublished (docs/design.md section 5, outbox)"
+    # RED cases never wait unseen for the AI.
+    sweepOverdueCases = "Queues RED cases whose AI analysis is overdue for a doctor"
+    # No acknowledged batch waits for ever.
+    sweepSyncBatches = "Re-drives sync batches left pending (their applySync event never ran)"
+  }
 }
 
 data "archive_file" "functions_source" {
@@ -285,16 +295,17 @@ module "functions" {
   ]
 }
 
-# Cloud Scheduler calls sweepAnalysisJobs over HTTPS with an OIDC token (what `firebase deploy`
-# does for onSchedule functions).
-resource "google_cloud_scheduler_job" "sweep_analysis_jobs" {
+# Cloud Scheduler calls each function of local.scheduler_jobs as the scheduler identity.
+resource "google_cloud_scheduler_job" "main" {
+  for_each = local.scheduler_jobs
+
+  name             = each.key
+  description      = each.value
+  schedule         = local.functions[each.key].trigger.schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "${local.functions[each.key].timeout}s"
   project          = var.project_id
   region           = var.region
-  name             = "sweepAnalysisJobs"
-  description      = "Republishes analysis jobs stuck unpublished (docs/design.md section 5, outbox)"
-  schedule         = local.functions.sweepAnalysisJobs.trigger.schedule
-  time_zone        = "Etc/UTC"
-  attempt_deadline = "${local.functions.sweepAnalysisJobs.timeout}s"
 
   retry_config {
     retry_count = 0
@@ -302,67 +313,13 @@ resource "google_cloud_scheduler_job" "sweep_analysis_jobs" {
 
   http_target {
     http_method = "POST"
-    uri         = module.functions["sweepAnalysisJobs"].uri
+    uri         = module.functions[each.key].uri
 
     oidc_token {
       service_account_email = google_service_account.scheduler.email
-      audience              = module.functions["sweepAnalysisJobs"].uri
+      audience              = module.functions[each.key].uri
     }
   }
 
-  depends_on = [google_cloud_run_service_iam_member.scheduler_invoker]
-}
-
-# Cloud Scheduler calls sweepOverdueCases the same way: RED cases never wait unseen for the AI.
-resource "google_cloud_scheduler_job" "sweep_overdue_cases" {
-  project          = var.project_id
-  region           = var.region
-  name             = "sweepOverdueCases"
-  description      = "Queues RED cases whose AI analysis is overdue for a doctor"
-  schedule         = local.functions.sweepOverdueCases.trigger.schedule
-  time_zone        = "Etc/UTC"
-  attempt_deadline = "${local.functions.sweepOverdueCases.timeout}s"
-
-  retry_config {
-    retry_count = 0
-  }
-
-  http_target {
-    http_method = "POST"
-    uri         = module.functions["sweepOverdueCases"].uri
-
-    oidc_token {
-      service_account_email = google_service_account.scheduler.email
-      audience              = module.functions["sweepOverdueCases"].uri
-    }
-  }
-
-  depends_on = [google_cloud_run_service_iam_member.scheduler_invoker_overdue]
-}
-
-# Cloud Scheduler calls sweepSyncBatches the same way: no acknowledged batch waits for ever.
-resource "google_cloud_scheduler_job" "sweep_sync_batches" {
-  project          = var.project_id
-  region           = var.region
-  name             = "sweepSyncBatches"
-  description      = "Re-drives sync batches left pending (their applySync event never ran)"
-  schedule         = local.functions.sweepSyncBatches.trigger.schedule
-  time_zone        = "Etc/UTC"
-  attempt_deadline = "${local.functions.sweepSyncBatches.timeout}s"
-
-  retry_config {
-    retry_count = 0
-  }
-
-  http_target {
-    http_method = "POST"
-    uri         = module.functions["sweepSyncBatches"].uri
-
-    oidc_token {
-      service_account_email = google_service_account.scheduler.email
-      audience              = module.functions["sweepSyncBatches"].uri
-    }
-  }
-
-  depends_on = [google_cloud_run_service_iam_member.scheduler_invoker_sync]
+  depends_on = [google_cloud_run_service_iam_member.scheduler_invokers]
 }

@@ -155,7 +155,7 @@ resource "google_pubsub_topic_iam_member" "analysis_publishers" {
   for_each = toset(["relayAnalysisJob", "sweepAnalysisJobs"])
 
   project = var.project_id
-  topic   = google_pubsub_topic.analysis.name
+  topic   = google_pubsub_topic.main["analysis"].name
   role    = "roles/pubsub.publisher"
   member  = "serviceAccount:${google_service_account.functions[each.key].email}"
 }
@@ -163,7 +163,7 @@ resource "google_pubsub_topic_iam_member" "analysis_publishers" {
 # analyzeCase: forwards a job that failed on its last delivery to the dead-letter topic itself.
 resource "google_pubsub_topic_iam_member" "analyze_case_dlq_publisher" {
   project = var.project_id
-  topic   = google_pubsub_topic.analysis_dlq.name
+  topic   = google_pubsub_topic.main["analysis_dlq"].name
   role    = "roles/pubsub.publisher"
   member  = "serviceAccount:${google_service_account.functions["analyzeCase"].email}"
 }
@@ -171,7 +171,7 @@ resource "google_pubsub_topic_iam_member" "analyze_case_dlq_publisher" {
 # Pub/Sub service agent: forwards undeliverable analysis requests to the DLQ
 resource "google_pubsub_topic_iam_member" "dlq_publisher" {
   project = var.project_id
-  topic   = google_pubsub_topic.analysis_dlq.name
+  topic   = google_pubsub_topic.main["analysis_dlq"].name
   role    = "roles/pubsub.publisher"
   member  = local.pubsub_service_agent
 }
@@ -200,29 +200,13 @@ resource "google_cloud_run_service_iam_member" "analysis_push_invoker" {
   member   = "serviceAccount:${google_service_account.analysis_push.email}"
 }
 
-# Scheduler identity: the only caller allowed to invoke sweepAnalysisJobs.
-resource "google_cloud_run_service_iam_member" "scheduler_invoker" {
-  project  = var.project_id
-  location = var.region
-  service  = module.functions["sweepAnalysisJobs"].service
-  role     = "roles/run.invoker"
-  member   = "serviceAccount:${google_service_account.scheduler.email}"
-}
+# Scheduler identity: the only caller allowed to invoke each scheduled function.
+resource "google_cloud_run_service_iam_member" "scheduler_invokers" {
+  for_each = local.scheduler_jobs
 
-# The same scheduler identity is the only caller of sweepOverdueCases.
-resource "google_cloud_run_service_iam_member" "scheduler_invoker_overdue" {
   project  = var.project_id
   location = var.region
-  service  = module.functions["sweepOverdueCases"].service
-  role     = "roles/run.invoker"
-  member   = "serviceAccount:${google_service_account.scheduler.email}"
-}
-
-# The same scheduler identity is the only caller of sweepSyncBatches.
-resource "google_cloud_run_service_iam_member" "scheduler_invoker_sync" {
-  project  = var.project_id
-  location = var.region
-  service  = module.functions["sweepSyncBatches"].service
+  service  = module.functions[each.key].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.scheduler.email}"
 }

@@ -1,6 +1,6 @@
 # DermaDetect production stack (docs/design.md section 9). Files are grouped by purpose:
 # services.tf (APIs), firestore.tf, pubsub.tf, storage.tf, functions.tf, iam.tf, secrets.tf,
-# audit.tf, monitoring.tf, medgemma.tf.
+# audit.tf, monitoring.tf, medgemma.tf; moved.tf keeps resources whose address changed.
 
 data "google_project" "main" {
   project_id = var.project_id

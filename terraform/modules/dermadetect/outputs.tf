@@ -23,24 +23,14 @@ output "functions_source_object" {
   value       = "gs://${google_storage_bucket.functions_source.name}/${google_storage_bucket_object.functions_source.name}"
 }
 
-output "analysis_topic" {
-  description = "Topic of analysis requests."
-  value       = google_pubsub_topic.analysis.name
-}
-
-output "analysis_dlq_topic" {
-  description = "Dead-letter topic of analysis requests."
-  value       = google_pubsub_topic.analysis_dlq.name
-}
-
-output "analysis_push_subscription" {
-  description = "Owned push subscription that delivers analysis requests to analyzeCase."
-  value       = google_pubsub_subscription.analysis_push.name
-}
-
-output "analysis_dlq_hold_subscription" {
-  description = "Pull subscription that keeps dead-lettered requests for inspection and replay."
-  value       = google_pubsub_subscription.analysis_dlq_hold.name
+output "analysis_pubsub" {
+  description = "Pub/Sub names of the analysis requests: topic, dlq_topic, push_subscription (delivers to analyzeCase) and dlq_hold_subscription (keeps dead letters for inspection and replay)."
+  value = {
+    topic                 = google_pubsub_topic.main["analysis"].name
+    dlq_topic             = google_pubsub_topic.main["analysis_dlq"].name
+    push_subscription     = google_pubsub_subscription.analysis_push.name
+    dlq_hold_subscription = google_pubsub_subscription.analysis_dlq_hold.name
+  }
 }
 
 output "medgemma_endpoint_id" {

@@ -11,21 +11,15 @@ locals {
   message_regions = [var.region]
 }
 
-resource "google_pubsub_topic" "analysis" {
-  project = var.project_id
-  name    = local.analysis_topic
-  labels  = local.labels
-
-  message_storage_policy {
-    allowed_persistence_regions = local.message_regions
+# The requests and their dead letters: one block, so both keep messages in the region alike.
+resource "google_pubsub_topic" "main" {
+  for_each = {
+    analysis     = local.analysis_topic
+    analysis_dlq = local.analysis_dlq_topic
   }
 
-  depends_on = [google_project_service.main]
-}
-
-resource "google_pubsub_topic" "analysis_dlq" {
   project = var.project_id
-  name    = local.analysis_dlq_topic
+  name    = each.value
   labels  = local.labels
 
   message_storage_policy {
@@ -38,7 +32,7 @@ resource "google_pubsub_topic" "analysis_dlq" {
 resource "google_pubsub_subscription" "analysis_push" {
   project = var.project_id
   name    = "${local.analysis_topic}-push"
-  topic   = google_pubsub_topic.analysis.id
+  topic   = google_pubsub_topic.main["analysis"].id
   labels  = local.labels
 
   # For push the ack deadline is also the HTTP request timeout: keep it at or above the
@@ -64,7 +58,7 @@ resource "google_pubsub_subscription" "analysis_push" {
   }
 
   dead_letter_policy {
-    dead_letter_topic     = google_pubsub_topic.analysis_dlq.id
+    dead_letter_topic     = google_pubsub_topic.main["analysis_dlq"].id
     max_delivery_attempts = 5
   }
 
@@ -84,7 +78,7 @@ resource "google_pubsub_subscription" "analysis_push" {
 resource "google_pubsub_subscription" "analysis_dlq_hold" {
   project = var.project_id
   name    = "${local.analysis_dlq_topic}-hold"
-  topic   = google_pubsub_topic.analysis_dlq.id
+  topic   = google_pubsub_topic.main["analysis_dlq"].id
   labels  = local.labels
 
   ack_deadline_seconds       = 60
