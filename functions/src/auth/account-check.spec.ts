@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { AppError, ErrorCode } from "../errors";
-import type { AuthContext, HttpRequest } from "../http/router";
+import type { AuthContext, Authenticator, HttpRequest } from "../http/router";
 import { withAccountCheck } from "./account-check";
 import type { AccountRecord, SessionRecord } from "./account-check";
 
@@ -12,6 +12,15 @@ const req: HttpRequest = {
   body: undefined,
   requestId: "r",
 };
+
+/** One authentication of `req`: the caller it answers, or the AppError it refused with. */
+function runner(auth: Authenticator): () => Promise<AuthContext | AppError> {
+  return () =>
+    auth.authenticate(req).then(
+      (a) => a as AuthContext | AppError,
+      (e: unknown) => e as AppError,
+    );
+}
 
 function setup(records: Record<string, AccountRecord | undefined>, caller: AuthContext) {
   let clock = 0;
@@ -26,11 +35,7 @@ function setup(records: Record<string, AccountRecord | undefined>, caller: AuthC
     { ttlMs: 30_000, now: () => clock },
   );
   return {
-    run: () =>
-      auth.authenticate(req).then(
-        (a) => a as AuthContext | AppError,
-        (e: unknown) => e as AppError,
-      ),
+    run: runner(auth),
     advance: (ms: number) => (clock += ms),
     lookups: () => lookups,
     fail: () => (failing = true),
@@ -109,11 +114,7 @@ describe("account check: revoked sessions and disabled Auth accounts (verifyIdTo
       },
     );
     return {
-      run: () =>
-        auth.authenticate(req).then(
-          (a) => a as AuthContext | AppError,
-          (e: unknown) => e as AppError,
-        ),
+      run: runner(auth),
       advance: (ms: number) => (clock += ms),
       reads: () => reads,
       session,
