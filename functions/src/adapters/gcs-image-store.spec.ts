@@ -1,5 +1,6 @@
 import { createHash, createVerify, generateKeyPairSync } from "node:crypto";
 import { expect } from "chai";
+import type { ImageContentType } from "@dermadetect/contract";
 import {
   DOWNLOAD_URL_TTL_MS,
   UPLOAD_SIZE_RANGE,
@@ -78,14 +79,11 @@ function signatureValid(method: string, url: URL, sent: Record<string, string>):
 
 describe("GcsImageStore signed URLs (offline, local service-account key)", () => {
   const key = imageKeyFor("case-1", SHA, "image/jpeg");
+  const signFor = (contentType: ImageContentType) =>
+    store.signUpload({ key, contentType, now: NOW, ttlMs: UPLOAD_URL_TTL_MS });
 
   it("signs a V4 PUT for cases/{case_id}/{sha256}.{ext}, valid 15 minutes at most", async () => {
-    const signed = await store.signUpload({
-      key,
-      contentType: "image/jpeg",
-      now: NOW,
-      ttlMs: UPLOAD_URL_TTL_MS,
-    });
+    const signed = await signFor("image/jpeg");
     const url = new URL(signed.url);
     expect(url.host).to.equal("storage.googleapis.com");
     expect(url.pathname).to.equal(`/${BUCKET}/cases/case-1/${SHA}.jpg`);
@@ -103,12 +101,7 @@ describe("GcsImageStore signed URLs (offline, local service-account key)", () =>
   });
 
   it("binds Content-Type, the size range and no-overwrite into the signature", async () => {
-    const signed = await store.signUpload({
-      key,
-      contentType: "image/png",
-      now: NOW,
-      ttlMs: UPLOAD_URL_TTL_MS,
-    });
+    const signed = await signFor("image/png");
     const url = new URL(signed.url);
     expect(url.searchParams.get("X-Goog-SignedHeaders")).to.equal(
       "content-type;host;x-goog-content-length-range;x-goog-if-generation-match",
