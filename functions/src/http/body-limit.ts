@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+import { loadedBodyParsers, moduleCache } from "./loaded-body-parsers";
+import type { ModuleCache } from "./loaded-body-parsers";
 import { AppError, ErrorCode } from "../errors";
 
 /*
@@ -101,13 +102,10 @@ function limited(
 export function limitBodiesBeforeParsing(
   cap: () => number,
   { deferJson = false }: { deferJson?: boolean } = {},
-  cache: Record<string, { exports?: unknown } | undefined> = createRequire(import.meta.url).cache,
+  cache: ModuleCache = moduleCache(),
 ): number {
   let patched = 0;
-  for (const [path, entry] of Object.entries(cache)) {
-    if (!/[\\/]node_modules[\\/]body-parser[\\/]index\.js$/.test(path)) continue;
-    const parser = entry?.exports as ParserModule | undefined;
-    if (!parser || typeof parser.json !== "function") continue;
+  for (const parser of loadedBodyParsers(cache) as ParserModule[]) {
     if (!parser[PATCHED]) {
       for (const name of FACTORIES) {
         const original = parser[name];

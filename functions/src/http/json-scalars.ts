@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+import { loadedBodyParsers, moduleCache } from "./loaded-body-parsers";
+import type { ModuleCache } from "./loaded-body-parsers";
 
 /*
  * Both hosts of the `api` function — the Functions Framework in production and the functions
@@ -15,25 +16,16 @@ import { createRequire } from "node:module";
 const PATCHED = Symbol.for("dermadetect.jsonScalars");
 
 type JsonFactory = (options?: Record<string, unknown>) => unknown;
-type ParserModule = { json?: JsonFactory; [PATCHED]?: true };
-
-/** The module cache the hosts share with us (CommonJS; body-parser is CommonJS). */
-function moduleCache(): Record<string, { exports?: unknown } | undefined> {
-  return createRequire(import.meta.url).cache;
-}
+// `json` is a function on every module loadedBodyParsers answers.
+type ParserModule = { json: JsonFactory; [PATCHED]?: true };
 
 /**
  * Makes every loaded body-parser's `json()` non-strict. Returns how many copies it patched
  * (0 when none is loaded: e.g. in unit tests that call the router directly). Idempotent.
  */
-export function acceptScalarJsonBodies(
-  cache: Record<string, { exports?: unknown } | undefined> = moduleCache(),
-): number {
+export function acceptScalarJsonBodies(cache: ModuleCache = moduleCache()): number {
   let patched = 0;
-  for (const [path, entry] of Object.entries(cache)) {
-    if (!/[\\/]node_modules[\\/]body-parser[\\/]index\.js$/.test(path)) continue;
-    const parser = entry?.exports as ParserModule | undefined;
-    if (!parser || typeof parser.json !== "function") continue;
+  for (const parser of loadedBodyParsers(cache) as ParserModule[]) {
     if (parser[PATCHED]) {
       patched++;
       continue;
