@@ -55,6 +55,15 @@ export function diagnosisContentHash(d: DocumentData): string {
   return createHash("sha256").update(JSON.stringify(content)).digest("hex");
 }
 
+/** A diagnosis's optional parts, null when absent: stored and answered that way, never missing. */
+export function diagnosisOptionals(d: Pick<DiagnosisInput, "referral" | "follow_up" | "amends">): {
+  referral: Referral | null;
+  follow_up: FollowUp | null;
+  amends: string | null;
+} {
+  return { referral: d.referral ?? null, follow_up: d.follow_up ?? null, amends: d.amends ?? null };
+}
+
 /** Public shape of a stored diagnosis (what the API answers). */
 export function diagnosisView(d: DocumentData): Record<string, unknown> {
   return {
@@ -64,9 +73,7 @@ export function diagnosisView(d: DocumentData): Record<string, unknown> {
     doctor_id: d.doctor_id,
     diagnosis_text: d.diagnosis_text,
     prescription: d.prescription ?? null,
-    referral: d.referral ?? null,
-    follow_up: d.follow_up ?? null,
-    amends: d.amends ?? null,
+    ...diagnosisOptionals(d),
     doctor_name: d.doctor_name ?? null,
     created_at: d.created_at,
     server_seq: d.server_seq,
@@ -121,9 +128,7 @@ export async function writeDiagnosis(
       prescription: input.prescription,
       created_at: input.created_at,
       source: input.source,
-      referral: input.referral ?? null,
-      follow_up: input.follow_up ?? null,
-      amends: input.amends ?? null,
+      ...diagnosisOptionals(input),
       doctor_name: input.doctor_name ?? null,
       normalized_hash: diagnosisContentHash(input),
       ...(before?.normalization_error != null && {

@@ -1,5 +1,5 @@
 import type { Firestore } from "firebase-admin/firestore";
-import { diagnosisView, writeDiagnosis } from "../adapters/diagnosis-writer";
+import { diagnosisOptionals, diagnosisView, writeDiagnosis } from "../adapters/diagnosis-writer";
 import { db } from "../adapters/firebase";
 import { log } from "../logger";
 import { parseDiagnosisRequest, parseRecordId } from "./image-schemas";
@@ -35,9 +35,7 @@ export function diagnosesRoute(deps: DiagnosisRouteDeps = { db, now: () => Date.
           doctor_id: who.uid,
           diagnosis_text: body.diagnosis_text,
           prescription: body.prescription ?? null,
-          referral: body.referral ?? null,
-          follow_up: body.follow_up ?? null,
-          amends: body.amends ?? null,
+          ...diagnosisOptionals(body),
           doctor_name: typeof name === "string" && name ? name.slice(0, 200) : who.uid,
           created_at: now,
           source: "api",
