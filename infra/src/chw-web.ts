@@ -1,7 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { spawnGroup, stopGroup } from "./process-group";
-import { ROOT, StackError } from "./stack";
+import { ROOT, StackError, buildWorkspace } from "./stack";
 
 /** The CHW web app's pinned local URL (its production build, served by mobile/web/serve.ts). */
 export const CHW_WEB_PORT = 8095;
@@ -14,15 +13,12 @@ export const CHW_WEB_URL = `http://127.0.0.1:${CHW_WEB_PORT}/`;
  */
 export async function startChwWebApp(notice: (line: string) => void): Promise<() => Promise<void>> {
   notice("building the CHW web app…");
-  const build = spawnSync("npm", ["run", "build:web", "-w", "mobile"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  if (build.status !== 0)
-    throw new StackError(
-      "The CHW web app did not build (see the output above).",
-      "fix the error shown, then run npm start again.",
-    );
+  buildWorkspace(
+    "build:web",
+    "mobile",
+    "The CHW web app did not build (see the output above).",
+    "fix the error shown, then run npm start again.",
+  );
   const child = spawnGroup(
     process.execPath,
     ["--import", "tsx", join("mobile", "web", "serve.ts")],

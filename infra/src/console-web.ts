@@ -1,8 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { localConsoleOptions, startConsoleServer } from "../../console/server/serve";
 import { DEMO_USERS } from "./demo-users";
-import { ROOT, StackError } from "./stack";
+import { ROOT, buildWorkspace } from "./stack";
 
 /** The clinician console's local port. */
 export const CONSOLE_PORT = 8096;
@@ -12,15 +11,12 @@ export const CONSOLE_PORT = 8096;
  * local stack; answers the lines `npm start` prints and a stop function.
  */
 export async function startConsoleWeb(): Promise<{ lines: string[]; close(): Promise<void> }> {
-  const built = spawnSync("npm", ["run", "build", "-w", "console"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  if (built.status !== 0)
-    throw new StackError(
-      "The clinician console did not build.",
-      `run npm run build -w console in ${join(ROOT)} to see why.`,
-    );
+  buildWorkspace(
+    "build",
+    "console",
+    "The clinician console did not build.",
+    `run npm run build -w console in ${join(ROOT)} to see why.`,
+  );
   const server = await startConsoleServer(localConsoleOptions(CONSOLE_PORT));
   const doctor = DEMO_USERS.find((u) => u.role === "doctor");
   return {

@@ -38,6 +38,18 @@ export class StackError extends Error {
   }
 }
 
+/**
+ * Runs `npm run <script> -w <workspace>` at the root, its errors shown and its output not;
+ * throws a StackError with `message` and `fix` when it fails.
+ */
+export function buildWorkspace(script: string, workspace: string, message: string, fix: string) {
+  const built = spawnSync("npm", ["run", script, "-w", workspace], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (built.status !== 0) throw new StackError(message, fix);
+}
+
 /** Java runs the Firestore and Pub/Sub emulators; firebase-tools 14.18 needs 11+, 17 is tested. */
 export function checkJava(): string {
   const r = spawnSync("java", ["-version"], { encoding: "utf8" });
