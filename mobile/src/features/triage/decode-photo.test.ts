@@ -1,20 +1,13 @@
-import * as tf from "@tensorflow/tfjs";
 import * as jpeg from "jpeg-js";
-import { readModelDir } from "../../../scripts/read-model-dir";
+import { loadStandInModel } from "@/test-support/stand-in-model";
 import { syntheticPhoto } from "../../../scripts/synthetic-photos";
 import type { TriageModel } from "./api";
-import { decodePhoto, loadTriageModel, triageCase } from "./api";
+import { decodePhoto, triageCase } from "./api";
 import type { RgbImage } from "./preprocess";
 
 let fixture: TriageModel;
 
-beforeAll(async () => {
-  tf.env().set("IS_TEST", true); // silences tfjs's "install tfjs-node" banner
-  await tf.setBackend("cpu");
-  const loaded = await loadTriageModel(readModelDir());
-  if (loaded.kind !== "ok") throw new Error(loaded.message);
-  fixture = loaded.model;
-});
+beforeAll(async () => (fixture = await loadStandInModel()));
 
 afterAll(() => fixture.graph.dispose());
 

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { loadStandInModel } from "@/test-support/stand-in-model";
 import { readModelDir } from "../../../scripts/read-model-dir";
 import { syntheticPhoto } from "../../../scripts/synthetic-photos";
 import type { TriageModel } from "./load-model";
@@ -10,13 +11,7 @@ import { preprocessImage } from "./preprocess";
 /** The generated stand-in (mobile/assets/models/triage-stand-in), loaded as the app would. */
 let model: TriageModel;
 
-beforeAll(async () => {
-  tf.env().set("IS_TEST", true); // silences tfjs's "install tfjs-node" banner
-  await tf.setBackend("cpu");
-  const loaded = await loadTriageModel(readModelDir());
-  if (loaded.kind !== "ok") throw new Error(loaded.message);
-  model = loaded.model;
-});
+beforeAll(async () => (model = await loadStandInModel()));
 
 afterAll(() => model.graph.dispose());
 

@@ -1,24 +1,18 @@
 import type { CaseRecord } from "@dermadetect/contract";
 import { isCaseRecord } from "@dermadetect/contract";
 import * as tf from "@tensorflow/tfjs";
-import { readModelDir } from "../../../scripts/read-model-dir";
+import { loadStandInModel } from "@/test-support/stand-in-model";
 import type { SyntheticKind } from "../../../scripts/synthetic-photos";
 import { syntheticPhoto } from "../../../scripts/synthetic-photos";
 import type { TriageAnswers, TriageModel, TriageResult } from "./api";
-import { DEMO_MODEL_LABEL, loadTriageModel, toOnDeviceTriage, triageCase } from "./api";
+import { DEMO_MODEL_LABEL, toOnDeviceTriage, triageCase } from "./api";
 import { embedImage } from "./load-model";
 import { preprocessImage } from "./preprocess";
 import { cosine, sigmoid } from "./zero-shot";
 
 let fixture: TriageModel;
 
-beforeAll(async () => {
-  tf.env().set("IS_TEST", true); // silences tfjs's "install tfjs-node" banner
-  await tf.setBackend("cpu");
-  const loaded = await loadTriageModel(readModelDir());
-  if (loaded.kind !== "ok") throw new Error(loaded.message);
-  fixture = loaded.model;
-});
+beforeAll(async () => (fixture = await loadStandInModel()));
 
 afterAll(() => fixture.graph.dispose());
 
