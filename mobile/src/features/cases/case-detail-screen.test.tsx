@@ -24,6 +24,24 @@ const view: CaseView = {
   diagnoses: [],
 };
 
+/** `view` with a doctor's open request for a photo. */
+function askedForPhoto(message: string): CaseView {
+  return {
+    ...view,
+    server: {
+      ...view.server,
+      review_state: "waiting_for_chw",
+      info_request: {
+        id: "r1",
+        kind: "photo",
+        message,
+        requested_by_name: "Dr Amina",
+        answered_at: null,
+      },
+    },
+  };
+}
+
 function renderDetail(
   v: CaseView,
   onFix = jest.fn(),
@@ -175,20 +193,7 @@ describe("CaseDetailScreen", () => {
   });
 
   it("shows on the case a photo the phone refused to store, and one refused for lack of space", async () => {
-    const asked: CaseView = {
-      ...view,
-      server: {
-        ...view.server,
-        review_state: "waiting_for_chw",
-        info_request: {
-          id: "r1",
-          kind: "photo",
-          message: "A closer photo",
-          requested_by_name: "Dr Amina",
-          answered_at: null,
-        },
-      },
-    };
+    const asked = askedForPhoto("A closer photo");
     const outcomes: AddPhotoOutcome[] = [
       { kind: "not-stored", code: "STORAGE_FULL" },
       { kind: "storage-full" },
@@ -216,20 +221,7 @@ describe("CaseDetailScreen", () => {
   it("shows the doctor's request with a way to answer it by text or photo", async () => {
     const onAnswer = jest.fn();
     const onAddPhoto = jest.fn(() => Promise.resolve({ kind: "added" as const }));
-    const asked: CaseView = {
-      ...view,
-      server: {
-        ...view.server,
-        review_state: "waiting_for_chw",
-        info_request: {
-          id: "r1",
-          kind: "photo",
-          message: "A closer photo in daylight",
-          requested_by_name: "Dr Amina",
-          answered_at: null,
-        },
-      },
-    };
+    const asked = askedForPhoto("A closer photo in daylight");
     renderDetail(asked, jest.fn(), jest.fn(), { onAnswer, onAddPhoto });
     expect(screen.getByTestId("info-request")).toHaveTextContent(
       /The doctor asks: A closer photo in daylight/,
