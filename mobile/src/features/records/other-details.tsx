@@ -1,25 +1,12 @@
+import { KNOWN_MAP_KEYS } from "@dermadetect/contract";
 import { StyleSheet, Text, View } from "react-native";
 import { COLORS, Section } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 
-/** Keys of `demographics` this app shows itself. */
-export const KNOWN_DEMOGRAPHICS: readonly string[] = [
-  "name",
-  "sex",
-  "age_years",
-  "village",
-  "phone",
-];
-/** Keys of `triage_data` this app shows or uses itself. */
-export const KNOWN_TRIAGE_DATA: readonly string[] = [
-  "body_site",
-  "duration_days",
-  "symptoms",
-  "danger_signs",
-  "notes",
-  "lesion",
-  "on_device",
-];
+/** Keys of `demographics` this app shows itself: the ones the contract types. */
+export const KNOWN_DEMOGRAPHICS: readonly string[] = KNOWN_MAP_KEYS.demographics ?? [];
+/** Keys of `triage_data` this app shows or uses itself: the ones the contract types. */
+export const KNOWN_TRIAGE_DATA: readonly string[] = KNOWN_MAP_KEYS.triage_data ?? [];
 
 /** "follow_up_date" → "Follow up date"; "bloodPressure" → "Blood pressure". */
 export function humanise(key: string): string {
