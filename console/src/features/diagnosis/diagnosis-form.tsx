@@ -5,6 +5,7 @@ import { newId } from "@/lib/api-client";
 import type { Diagnosis, DiagnosisRequest, Referral } from "@/lib/case-types";
 import { format } from "@/lib/i18n/strings";
 import { useStrings } from "@/lib/i18n/use-strings";
+import { RadioOptions } from "@/lib/radio-options";
 
 /** What the form shows after a submit. */
 type Outcome =
@@ -168,25 +169,16 @@ export function DiagnosisForm({
           </label>
           <fieldset>
             <legend>{s.referral}</legend>
-            {(
-              [
-                ["none", s.referralNone],
-                ["routine", s.referralRoutine],
-                ["urgent", s.referralUrgent],
-              ] as const
-            ).map(([value, label]) => (
-              <label key={value} className="inline">
-                <input
-                  type="radio"
-                  name="referral"
-                  data-testid={`referral-${value}`}
-                  value={value}
-                  checked={decision === value}
-                  onChange={() => setDecision(value)}
-                />
-                {label}
-              </label>
-            ))}
+            <RadioOptions
+              name="referral"
+              labels={{
+                none: s.referralNone,
+                routine: s.referralRoutine,
+                urgent: s.referralUrgent,
+              }}
+              value={decision}
+              onChange={setDecision}
+            />
             {decision !== "none" && (
               <label>
                 {s.referralDestination}

@@ -7,6 +7,7 @@ import { newId } from "@/lib/api-client";
 import { formatTime } from "@/lib/format";
 import { format } from "@/lib/i18n/strings";
 import { useLanguage, useStrings } from "@/lib/i18n/use-strings";
+import { RadioOptions } from "@/lib/radio-options";
 
 /**
  * "Ask the CHW": a better photo or more information. The request id is kept across failed
@@ -28,6 +29,7 @@ export function AskChwForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
+  const kindLabels = { photo: s.askPhoto, information: s.askInformation };
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -73,26 +75,7 @@ export function AskChwForm({
         <form onSubmit={(e) => void onSubmit(e)} className="stack" noValidate>
           <fieldset>
             <legend>{s.askKind}</legend>
-            <label className="inline">
-              <input
-                type="radio"
-                name="ask-kind"
-                data-testid="ask-photo"
-                checked={kind === "photo"}
-                onChange={() => setKind("photo")}
-              />
-              {s.askPhoto}
-            </label>
-            <label className="inline">
-              <input
-                type="radio"
-                name="ask-kind"
-                data-testid="ask-information"
-                checked={kind === "information"}
-                onChange={() => setKind("information")}
-              />
-              {s.askInformation}
-            </label>
+            <RadioOptions name="ask" labels={kindLabels} value={kind} onChange={setKind} />
           </fieldset>
           <label>
             {s.askMessage}
