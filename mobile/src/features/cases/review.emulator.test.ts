@@ -1,32 +1,16 @@
-import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
-import { memoryStore } from "@/lib/storage/key-value-store";
-import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { newId } from "@/lib/ids";
-import { UploadQueue } from "@/features/photos/upload-queue";
-import { SyncEngine } from "@/features/sync/sync-engine";
 import type { SyncSnapshot } from "@/features/sync/sync-engine";
-import {
-  API_BASE_URL,
-  adminDb,
-  closeAdmin,
-  createUser,
-  signedInClient,
-  until,
-} from "@/test-support/emulator";
-import type { Client } from "@/test-support/emulator";
+import { API_BASE_URL, adminDb, closeAdmin, createUser, until } from "@/test-support/emulator";
+import { EngineHarness } from "@/test-support/engine";
 
 /*
  * The doctor's side reaching the CHW's app through its Firestore listeners: a request to the
  * CHW, its answer, and the structured diagnosis, against the emulators (functions included).
  */
 
-const clients: Client[] = [];
-const engines: SyncEngine[] = [];
+const harness = new EngineHarness();
 
-afterEach(async () => {
-  for (const e of engines.splice(0)) e.stop();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+afterEach(() => harness.stopAll());
 afterAll(closeAdmin);
 
 async function post(path: string, token: string, body: unknown) {
@@ -42,29 +26,8 @@ describe("doctor review through the app's listeners", () => {
   it("shows the doctor's request, answers it with an edit, then shows the structured diagnosis", async () => {
     const chw = await createUser("chw");
     const doctor = await createUser("doctor");
-    const client = await signedInClient(chw.email, chw.password);
-    const doctorClient = await signedInClient(doctor.email, doctor.password);
-    clients.push(client, doctorClient);
-    const uploads = new UploadQueue({
-      kv: memoryStore(),
-      photos: memoryPhotoStore(),
-      requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
-      put: () => Promise.reject(new Error("unused")),
-      now: Date.now,
-    });
-    const engine = new SyncEngine(
-      { chwId: chw.uid, deviceId: `device-${newId().slice(0, 8)}` },
-      {
-        firestore: createWebFirestorePort(client.db),
-        kv: memoryStore(),
-        uploads,
-        now: Date.now,
-        newId,
-        repullDelayMs: 300,
-      },
-    );
-    engines.push(engine);
-    await engine.start();
+    const { engine } = await harness.engineFor(chw);
+    const doctorClient = await harness.signIn(doctor);
     const wait = (p: (s: SyncSnapshot) => boolean, what: string) =>
       until(engine.subscribe, engine.getSnapshot, p, what);
 

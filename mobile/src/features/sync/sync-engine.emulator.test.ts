@@ -1,12 +1,8 @@
-import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
-import { memoryStore } from "@/lib/storage/key-value-store";
-import { memoryPhotoStore } from "@/lib/storage/photo-store";
 import { newId } from "@/lib/ids";
-import { UploadQueue } from "@/features/photos/upload-queue";
-import { adminDb, closeAdmin, createUser, signedInClient, until } from "@/test-support/emulator";
-import type { Client } from "@/test-support/emulator";
-import { SyncEngine } from "./sync-engine";
-import type { SyncSnapshot } from "./sync-engine";
+import { adminDb, closeAdmin, createUser, until } from "@/test-support/emulator";
+import { EngineHarness } from "@/test-support/engine";
+import type { TestAccount } from "@/test-support/engine";
+import type { SyncEngine, SyncSnapshot } from "./sync-engine";
 import type { RecordState } from "./record-state";
 
 /*
@@ -15,32 +11,9 @@ import type { RecordState } from "./record-state";
  * CHW, so tests share no data and pass twice in a row.
  */
 
-const clients: Client[] = [];
-const engines: SyncEngine[] = [];
-
-async function engineFor(
-  user: { uid: string; email: string; password: string },
-  repullDelayMs = 300,
-) {
-  const client = await signedInClient(user.email, user.password);
-  clients.push(client);
-  const firestore = createWebFirestorePort(client.db);
-  const uploads = new UploadQueue({
-    kv: memoryStore(),
-    photos: memoryPhotoStore(),
-    // Photos are covered by the upload-queue tests; these records carry none.
-    requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
-    put: () => Promise.reject(new Error("unused")),
-    now: Date.now,
-  });
-  const engine = new SyncEngine(
-    { chwId: user.uid, deviceId: `device-${newId().slice(0, 8)}` },
-    { firestore, kv: memoryStore(), uploads, now: Date.now, newId, repullDelayMs },
-  );
-  engines.push(engine);
-  await engine.start();
-  return { engine, firestore };
-}
+const harness = new EngineHarness();
+const engineFor = (user: TestAccount, repullDelayMs?: number) =>
+  harness.engineFor(user, { repullDelayMs });
 
 function waitFor(engine: SyncEngine, predicate: (s: SyncSnapshot) => boolean, what: string) {
   return until(engine.subscribe, engine.getSnapshot, predicate, what);
@@ -59,10 +32,7 @@ const demographics = (name: string) => ({
   village: "Kisumu",
 });
 
-afterEach(async () => {
-  for (const e of engines.splice(0)) e.stop();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+afterEach(() => harness.stopAll());
 afterAll(closeAdmin);
 
 describe("sync engine on the emulators", () => {
