@@ -8,7 +8,6 @@ import {
   getDoc,
   getDocs,
   query,
-  setDoc,
   setLogLevel,
   terminate,
   where,
@@ -17,15 +16,19 @@ import { getAuth as getAdminAuth } from "firebase-admin/auth";
 import { emulatorAdminApp } from "../../../infra/src/seed";
 import { runUsersCommand } from "../../../infra/src/users";
 import { call } from "./access-helpers";
-import { adminDb, createUser, device, eventually, patient, signIn } from "./sync-helpers";
-import type { BatchDoc, TestUser } from "./sync-helpers";
+import {
+  adminDb,
+  createUser,
+  device,
+  patient,
+  processed as batchProcessed,
+  signIn,
+  writeBatch,
+} from "./sync-helpers";
+import type { TestUser } from "./sync-helpers";
 
-/** A cold functions worker on a loaded machine takes longer than the helpers' 20 s. */
-const processed = (batchId: string) =>
-  eventually(async () => {
-    const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
-    return d?.status ? d : undefined;
-  }, 90_000);
+/** A cold functions worker on a loaded machine takes longer than the helpers' default. */
+const processed = (batchId: string) => batchProcessed(batchId, 90_000);
 
 // Disabled means disabled, revoked means revoked (issue 17, finding 6), on every way in: the
 // API, the syncBatches trigger and direct Firestore access under the deployed rules. Tokens are
@@ -79,13 +82,13 @@ describe("revoked sessions and disabled accounts (Auth, functions and Firestore 
       // The device still holds its unexpired token, so the rules accept the write.
       const batchId = randomUUID();
       const p = patient();
-      await setDoc(doc(dev.db, "syncBatches", batchId), {
-        chw_id: chw.uid,
-        device_id: "phone-1",
-        changes: { patients: [p] },
-        pending: true,
-        auth_time: authTime,
-      });
+      await writeBatch(
+        dev,
+        chw,
+        batchId,
+        { patients: [p] },
+        { pending: true, auth_time: authTime },
+      );
       const done = await processed(batchId);
       expect(done.status).to.equal("rejected");
       expect(done.error!.code).to.equal("SYNC_2001");
@@ -131,13 +134,13 @@ describe("revoked sessions and disabled accounts (Auth, functions and Firestore 
     try {
       const token = await getIdTokenResult(getWebAuth(dev.app).currentUser!);
       const batchId = randomUUID();
-      await setDoc(doc(dev.db, "syncBatches", batchId), {
-        chw_id: chw.uid,
-        device_id: "phone-1",
-        changes: { patients: [patient()] },
-        pending: true,
-        auth_time: Math.floor(Date.parse(token.authTime) / 1000),
-      });
+      await writeBatch(
+        dev,
+        chw,
+        batchId,
+        { patients: [patient()] },
+        { pending: true, auth_time: Math.floor(Date.parse(token.authTime) / 1000) },
+      );
       const done = await processed(batchId);
       expect(done.status).to.equal("applied");
     } finally {
@@ -169,15 +172,9 @@ describe("revoked sessions and disabled accounts (Auth, functions and Firestore 
       expect(await denied(getDoc(doc(dev.db, "syncScopes", chw.uid)))).to.equal(
         "permission-denied",
       );
-      expect(
-        await denied(
-          setDoc(doc(dev.db, "syncBatches", randomUUID()), {
-            chw_id: chw.uid,
-            device_id: "phone-1",
-            changes: { patients: [patient()] },
-          }),
-        ),
-      ).to.equal("permission-denied");
+      expect(await denied(writeBatch(dev, chw, randomUUID(), { patients: [patient()] }))).to.equal(
+        "permission-denied",
+      );
       // Its own account document stays readable, so the app can say why.
       expect((await getDoc(doc(dev.db, "users", chw.uid))).get("disabled")).to.equal(true);
     } finally {

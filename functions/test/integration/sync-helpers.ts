@@ -14,7 +14,9 @@ import {
 } from "firebase/auth";
 import {
   connectFirestoreEmulator,
+  doc,
   getFirestore as getWebFirestore,
+  setDoc,
   terminate,
 } from "firebase/firestore";
 import type { Firestore as WebFirestore } from "firebase/firestore";
@@ -204,6 +206,25 @@ export async function chwWithDevice(): Promise<{ chw: TestUser; dev: Device }> {
   return { chw, dev: await device(chw) };
 }
 
+/**
+ * Writes `syncBatches/{batchId}` from the device, as the app's outbox does: for `chw`, from
+ * "phone-1", with `extra` fields (`pending`, `auth_time`) after the changes. The rules decide.
+ */
+export function writeBatch(
+  dev: Device,
+  chw: TestUser,
+  batchId: string,
+  changes: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  return setDoc(doc(dev.db, "syncBatches", batchId), {
+    chw_id: chw.uid,
+    device_id: "phone-1",
+    changes,
+    ...extra,
+  });
+}
+
 /** A syncBatches document as the server leaves it. */
 export interface BatchDoc {
   status?: string;
@@ -213,12 +234,12 @@ export interface BatchDoc {
 }
 
 /**
- * Waits until applySync has written a status on the batch. A minute: on a loaded machine the
- * Firestore emulator delivers a trigger's event late (tens of seconds), not never.
+ * Waits until applySync has written a status on the batch. A minute by default: on a loaded
+ * machine the Firestore emulator delivers a trigger's event late (tens of seconds), not never.
  */
-export function processed(batchId: string): Promise<BatchDoc> {
+export function processed(batchId: string, ms = 60_000): Promise<BatchDoc> {
   return eventually(async () => {
     const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
     return d?.status ? d : undefined;
-  }, 60_000);
+  }, ms);
 }

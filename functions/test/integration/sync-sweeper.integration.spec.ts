@@ -2,20 +2,24 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { deleteApp } from "firebase/app";
 import type { FirebaseApp } from "firebase/app";
-import { doc, setDoc, setLogLevel, terminate } from "firebase/firestore";
+import { setLogLevel, terminate } from "firebase/firestore";
 import type { Firestore as WebFirestore } from "firebase/firestore";
 import { runScheduledFunction } from "../../../infra/src/local-scheduler";
 import { backgroundTriggers } from "./ai-helpers";
 import { captureLogs } from "./access-helpers";
-import { adminDb, createUser, device, eventually, kase, patient } from "./sync-helpers";
-import type { BatchDoc, TestUser } from "./sync-helpers";
+import {
+  adminDb,
+  createUser,
+  device,
+  kase,
+  patient,
+  processed as batchProcessed,
+  writeBatch,
+} from "./sync-helpers";
+import type { TestUser } from "./sync-helpers";
 
-/** A cold functions worker on a loaded machine takes longer than the helpers' 20 s. */
-const processed = (batchId: string) =>
-  eventually(async () => {
-    const d = (await adminDb().doc(`syncBatches/${batchId}`).get()).data() as BatchDoc | undefined;
-    return d?.status ? d : undefined;
-  }, 90_000);
+/** A cold functions worker on a loaded machine takes longer than the helpers' default. */
+const processed = (batchId: string) => batchProcessed(batchId, 90_000);
 
 // No stranded write (issue 17, finding 5): a syncBatches document whose applySync event never
 // ran is applied by sweepSyncBatches, through the same handler and core. The event is lost for
@@ -59,12 +63,7 @@ describe("sweepSyncBatches re-drives batches whose trigger never ran (functions 
     const c = kase(String(p.id));
     await backgroundTriggers(false);
     try {
-      await setDoc(doc(dev.db, "syncBatches", batchId), {
-        chw_id: chw.uid,
-        device_id: "phone-1",
-        changes: { patients: [p], cases: [c] },
-        pending: true,
-      });
+      await writeBatch(dev, chw, batchId, { patients: [p], cases: [c] }, { pending: true });
       // The emulator delivers events asynchronously: wait until this one has gone nowhere.
       await new Promise((r) => setTimeout(r, 8000));
     } finally {
@@ -116,12 +115,7 @@ describe("sweepSyncBatches re-drives batches whose trigger never ran (functions 
   it("re-driving a batch that is already applied replays it: same results, nothing applied twice", async () => {
     const batchId = randomUUID();
     const p = patient();
-    await setDoc(doc(dev.db, "syncBatches", batchId), {
-      chw_id: chw.uid,
-      device_id: "phone-1",
-      changes: { patients: [p] },
-      pending: true,
-    });
+    await writeBatch(dev, chw, batchId, { patients: [p] }, { pending: true });
     const first = await processed(batchId);
     const ref = adminDb().doc(`syncBatches/${batchId}`);
     const seq = (
