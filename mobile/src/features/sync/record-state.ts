@@ -181,27 +181,17 @@ function caseServerState(server: CaseServerFields, diagnoses: DiagnosisView[]): 
 
 function serverFields(data: DocData | undefined): CaseServerFields {
   if (!data) return {};
-  const {
-    status,
-    ai_analysis,
-    analysis,
-    images,
-    timeline,
-    server_seq,
-    server_updated_at,
-    info_request,
-    review_state,
-  } = data as CaseServerFields;
+  const d = data as CaseServerFields;
   return {
-    status,
-    ai_analysis,
-    analysis,
-    images,
-    timeline,
-    server_seq,
-    server_updated_at,
-    ...(info_request != null && { info_request }),
-    ...(review_state != null && { review_state }),
+    status: d.status,
+    ai_analysis: d.ai_analysis,
+    analysis: d.analysis,
+    images: d.images,
+    timeline: d.timeline,
+    server_seq: d.server_seq,
+    server_updated_at: d.server_updated_at,
+    ...(d.info_request != null && { info_request: d.info_request }),
+    ...(d.review_state != null && { review_state: d.review_state }),
   };
 }
 
