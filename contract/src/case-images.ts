@@ -7,6 +7,7 @@ import { followUpSchema, referralSchema } from "./review";
 import type { FollowUp, Referral } from "./review";
 
 import { ID_PATTERN } from "./ids";
+import { closedObject } from "./json-schema";
 import { MAX_IMAGE_BYTES } from "./limits";
 import { IMAGE_TYPES } from "./records";
 import type { ImageContentType } from "./records";
@@ -47,23 +48,17 @@ export const DIAGNOSIS_LIMITS = { textMax: 10_000, prescriptionMax: 4_000 } as c
 /** JSON Schema of `ImageUploadRequest`. */
 export const imageUploadRequestSchema = {
   $id: "image-upload-request",
-  type: "object",
-  additionalProperties: false,
-  required: ["sha256", "content_type", "bytes"],
-  properties: {
+  ...closedObject(["sha256", "content_type", "bytes"], {
     sha256: { type: "string", minLength: 64, maxLength: 64, pattern: "^[0-9a-f]{64}$" },
     content_type: { type: "string", enum: Object.keys(IMAGE_TYPES) as ImageContentType[] },
     bytes: { type: "integer", minimum: 1, maximum: MAX_IMAGE_BYTES },
-  },
+  }),
 } as const;
 
 /** JSON Schema of `DiagnosisRequest`. */
 export const diagnosisRequestSchema = {
   $id: "diagnosis-request",
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "diagnosis_text"],
-  properties: {
+  ...closedObject(["id", "diagnosis_text"], {
     id: { type: "string", minLength: 1, maxLength: 64, pattern: ID_PATTERN },
     diagnosis_text: { type: "string", minLength: 1, maxLength: DIAGNOSIS_LIMITS.textMax },
     prescription: {
@@ -72,5 +67,5 @@ export const diagnosisRequestSchema = {
     referral: referralSchema,
     follow_up: followUpSchema,
     amends: { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" },
-  },
+  }),
 } as const;

@@ -5,6 +5,8 @@
  * app (which shows them) and the console (which reads them live).
  */
 
+import { closedObject } from "./json-schema";
+
 /** Why a case is in the doctors' queue. */
 export const QUEUE_REASONS = ["PENDING_DIAGNOSIS", "AI_FAILED", "AI_OVERDUE", "ANSWERED"] as const;
 /** A queue reason. */
@@ -93,13 +95,10 @@ const idSchema = { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Z
 
 /** JSON Schema of the referral (closed). */
 export const referralSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["decision"],
-  properties: {
+  ...closedObject(["decision"], {
     decision: { type: "string", enum: [...REFERRAL_DECISIONS] },
     destination: { type: "string", minLength: 1, maxLength: REVIEW_LIMITS.destinationMax },
-  },
+  }),
   // A referral names where the patient goes: the note the patient carries must say it.
   if: { properties: { decision: { enum: ["routine", "urgent"] } } },
   then: {
@@ -109,26 +108,19 @@ export const referralSchema = {
 } as const;
 
 /** JSON Schema of the follow-up (closed). */
-export const followUpSchema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    in_days: { type: "integer", minimum: 0, maximum: REVIEW_LIMITS.followUpDaysMax },
-    note: { type: "string", minLength: 1, maxLength: REVIEW_LIMITS.followUpNoteMax },
-  },
-} as const;
+export const followUpSchema = closedObject({
+  in_days: { type: "integer", minimum: 0, maximum: REVIEW_LIMITS.followUpDaysMax },
+  note: { type: "string", minLength: 1, maxLength: REVIEW_LIMITS.followUpNoteMax },
+});
 
 /** JSON Schema of `InfoRequestBody` (closed). */
 export const infoRequestBodySchema = {
   $id: "info-request-body",
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "kind", "message"],
-  properties: {
+  ...closedObject(["id", "kind", "message"], {
     id: idSchema,
     kind: { type: "string", enum: [...INFO_REQUEST_KINDS] },
     message: { type: "string", minLength: 1, maxLength: REVIEW_LIMITS.requestMessageMax },
-  },
+  }),
 } as const;
 
 /** The parts of a stored case the review rule reads. */

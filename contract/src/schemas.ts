@@ -1,5 +1,6 @@
 import { ID_PATTERN, TOKEN_PATTERN } from "./ids";
 import { LIMITS } from "./limits";
+import { closedObject, openObject } from "./json-schema";
 import { IMAGE_TYPES, RISK_LEVELS } from "./records";
 
 /*
@@ -19,112 +20,87 @@ const nullableTimestamp = {
 } as const;
 const label = { type: "string", minLength: 1, maxLength: 64 } as const;
 const risk = { type: "string", enum: [...RISK_LEVELS] } as const;
+const yesNo = { type: "boolean" } as const;
 
 /** Patient demographics. */
 export const demographicsSchema = {
   $id: "demographics",
-  type: "object",
   // Open (docs/sync-protocol.md "Compatibility"): a newer app's keys are kept; depth, key count,
   // key pattern and record size are bounded by checkRecord before the schema runs.
-  additionalProperties: true,
-  required: ["name", "sex", "age_years", "village"],
-  properties: {
+  ...openObject(["name", "sex", "age_years", "village"], {
     name: { type: "string", minLength: 1, maxLength: 200 },
     sex: { type: "string", enum: ["female", "male", "other", "unknown"] },
     age_years: { type: "integer", minimum: 0, maximum: 130 },
     village: { type: "string", minLength: 1, maxLength: 200 },
     phone: { type: "string", pattern: "^[+0-9 ()-]{3,32}$", minLength: 3, maxLength: 32 },
-  },
+  }),
 } as const;
 
 /** A patient record (seed format / syncBatches; WatermelonDB records after JSON decoding). */
 export const patientRecordSchema = {
   $id: "patient-record",
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "demographics", "last_modified_at"],
-  properties: {
+  ...closedObject(["id", "demographics", "last_modified_at"], {
     id,
     demographics: { $ref: "demographics" },
     last_modified_at: timestamp,
     deleted_at: nullableTimestamp,
-  },
+  }),
 } as const;
 
 /** The CHW's triage answers. */
 export const triageDataSchema = {
   $id: "triage-data",
-  type: "object",
-  additionalProperties: true,
-  required: ["body_site", "duration_days", "symptoms", "danger_signs"],
-  properties: {
+  ...openObject(["body_site", "duration_days", "symptoms", "danger_signs"], {
     body_site: label,
     duration_days: { type: "integer", minimum: 0, maximum: 36_500 },
     symptoms: { type: "array", maxItems: 32, items: label },
     danger_signs: { type: "array", maxItems: 32, items: label },
     notes: { type: "string", maxLength: 2000 },
-    lesion: {
-      type: "object",
-      additionalProperties: true,
-      properties: {
-        diameter_mm: { type: "number", minimum: 0, maximum: 1000 },
-        asymmetry: { type: "boolean" },
-        border_irregular: { type: "boolean" },
-        color_variegated: { type: "boolean" },
-        evolving: { type: "boolean" },
-        bleeding: { type: "boolean" },
-        ulcerated: { type: "boolean" },
-        rapid_change: { type: "boolean" },
+    lesion: openObject({
+      diameter_mm: { type: "number", minimum: 0, maximum: 1000 },
+      asymmetry: yesNo,
+      border_irregular: yesNo,
+      color_variegated: yesNo,
+      evolving: yesNo,
+      bleeding: yesNo,
+      ulcerated: yesNo,
+      rapid_change: yesNo,
+    }),
+    on_device: openObject(["model_id", "model_version", "fixture", "risk_level"], {
+      model_id: { type: "string", minLength: 1, maxLength: 128 },
+      model_version: label,
+      fixture: yesNo,
+      risk_level: risk,
+      rules_risk_level: risk,
+      scores: {
+        type: "array",
+        maxItems: 32,
+        items: openObject(["label", "score"], {
+          label,
+          score: { type: "number", minimum: 0, maximum: 1 },
+        }),
       },
-    },
-    on_device: {
-      type: "object",
-      additionalProperties: true,
-      required: ["model_id", "model_version", "fixture", "risk_level"],
-      properties: {
-        model_id: { type: "string", minLength: 1, maxLength: 128 },
-        model_version: label,
-        fixture: { type: "boolean" },
-        risk_level: risk,
-        rules_risk_level: risk,
-        scores: {
-          type: "array",
-          maxItems: 32,
-          items: {
-            type: "object",
-            additionalProperties: true,
-            required: ["label", "score"],
-            properties: { label, score: { type: "number", minimum: 0, maximum: 1 } },
-          },
-        },
-        rules_fired: { type: "array", maxItems: 32, items: label },
-        computed_at: timestamp,
-      },
-    },
-  },
+      rules_fired: { type: "array", maxItems: 32, items: label },
+      computed_at: timestamp,
+    }),
+  }),
 } as const;
 
 /** An image as the device lists it on a case. */
 export const imageRefSchema = {
   $id: "image-ref",
-  type: "object",
-  additionalProperties: false,
-  required: ["sha256", "content_type", "bytes"],
-  properties: {
+  ...closedObject(["sha256", "content_type", "bytes"], {
     sha256: { type: "string", pattern: "^[0-9a-f]{64}$", minLength: 64, maxLength: 64 },
     content_type: { type: "string", enum: Object.keys(IMAGE_TYPES) },
     bytes: { type: "integer", minimum: 1, maximum: LIMITS.maxImageBytes },
-  },
+  }),
 } as const;
 
 /** A case record (seed format / syncBatches; WatermelonDB records after JSON decoding). */
 export const caseRecordSchema = {
   $id: "case-record",
-  type: "object",
-  additionalProperties: false,
   // `images` is optional: absent means no photos yet (the stored list is kept as it is).
-  required: ["id", "patient_id", "triage_data", "risk_level", "last_modified_at"],
-  properties: {
+  ...closedObject(["id", "patient_id", "triage_data", "risk_level", "last_modified_at"], {
     id,
     patient_id: id,
     triage_data: { $ref: "triage-data" },
@@ -136,7 +112,7 @@ export const caseRecordSchema = {
     },
     last_modified_at: timestamp,
     deleted_at: nullableTimestamp,
-  },
+  }),
 } as const;
 
 /**
@@ -167,10 +143,7 @@ export const seedChangesSchema = {
 /** Body of `POST /v1/sync`. */
 export const seedSyncRequestSchema = {
   $id: "seed-sync-request",
-  type: "object",
-  additionalProperties: false,
-  required: ["last_sync_timestamp", "changes"],
-  properties: {
+  ...closedObject(["last_sync_timestamp", "changes"], {
     batch_id: token,
     device_id: token,
     last_sync_timestamp: {
@@ -179,20 +152,17 @@ export const seedSyncRequestSchema = {
       maximum: Number.MAX_SAFE_INTEGER,
     },
     changes: { $ref: "seed-changes" },
-  },
+  }),
 } as const;
 
 /** A `syncBatches/{batch_id}` document exactly as a device creates it. */
 export const syncBatchDocSchema = {
   $id: "sync-batch-doc",
-  type: "object",
-  additionalProperties: false,
-  required: ["chw_id", "device_id", "changes"],
-  properties: {
+  ...closedObject(["chw_id", "device_id", "changes"], {
     chw_id: { type: "string", minLength: 1, maxLength: 128, pattern: "^[^/]+$" },
     device_id: token,
     changes: { $ref: "seed-changes" },
-  },
+  }),
 } as const;
 
 /**
@@ -214,10 +184,7 @@ const watermelonRaw = {
 /** One table of a WatermelonDB push. */
 export const watermelonTableChangesSchema = {
   $id: "watermelon-table-changes",
-  type: "object",
-  additionalProperties: false,
-  required: ["created", "updated", "deleted"],
-  properties: {
+  ...closedObject(["created", "updated", "deleted"], {
     created: { type: "array", maxItems: LIMITS.maxRecordsPerBatch, items: watermelonRaw },
     updated: { type: "array", maxItems: LIMITS.maxRecordsPerBatch, items: watermelonRaw },
     deleted: {
@@ -225,36 +192,31 @@ export const watermelonTableChangesSchema = {
       maxItems: LIMITS.maxRecordsPerBatch,
       items: { type: "string", minLength: 1, maxLength: 128 },
     },
-  },
+  }),
 } as const;
 
 /** Body of `POST /v1/sync/push` (WatermelonDB protocol). */
 export const watermelonPushRequestSchema = {
   $id: "watermelon-push-request",
-  type: "object",
-  additionalProperties: false,
-  required: ["changes"],
-  properties: {
+  ...closedObject(["changes"], {
     changes: {
       type: "object",
       maxProperties: 8,
       propertyNames: { type: "string", pattern: "^[a-z_]{1,32}$", maxLength: 32 },
       additionalProperties: { $ref: "watermelon-table-changes" },
     },
-  },
+  }),
 } as const;
 
 /** Query of `GET /v1/sync/pull` and `POST /v1/sync/push` (strings, as they arrive). */
 export const pullQuerySchema = {
   $id: "pull-query",
-  type: "object",
-  additionalProperties: false,
-  properties: {
+  ...closedObject({
     last_pulled_at: { type: "string", pattern: "^(null|0|[1-9][0-9]{0,15})$", maxLength: 16 },
     schema_version: { type: "string", pattern: "^[0-9]{1,6}$", maxLength: 6 },
     migration: { type: "string", maxLength: 2000 },
     limit: { type: "string", pattern: "^[1-9][0-9]{0,3}$", maxLength: 4 },
-  },
+  }),
 } as const;
 
 /** Every schema, for registering with one ajv instance. */

@@ -42,6 +42,14 @@ describe("MedGemma client against the stand-in", () => {
     const r = await fetch(`${base}/admin/calls?key=${encodeURIComponent(key)}`);
     return ((await r.json()) as { calls: StandInCall[] }).calls;
   }
+  /** Scripts the stand-in's answers for `key`, then asks a client for a synthesis under it. */
+  async function synthesise(key: string, steps: string[], config = vertex()) {
+    await script(key, steps);
+    return createMedgemmaClient(config).complete(synthesisMessages(facts, []), {
+      jobKey: key,
+      deadline: deadline(),
+    });
+  }
 
   before(async () => {
     standIn = await startMedgemmaStandIn(0);
@@ -71,51 +79,36 @@ describe("MedGemma client against the stand-in", () => {
   });
 
   it("retries 429 and 503 with backoff, then answers", async () => {
-    await script("k2", ["429", "503"]);
-    const a = await createMedgemmaClient(vertex()).complete(synthesisMessages(facts, []), {
-      jobKey: "k2",
-      deadline: deadline(),
-    });
+    const a = await synthesise("k2", ["429", "503"]);
     expect(parseFindings(a.text).ok).to.equal(true);
     expect((await calls("k2")).map((c) => c.status)).to.deep.equal([429, 503, 200]);
   });
 
   it("gives up after its attempts with a transient error", async () => {
-    await script("k3", ["503", "503", "503", "503"]);
-    const err = await createMedgemmaClient(vertex())
-      .complete(synthesisMessages(facts, []), { jobKey: "k3", deadline: deadline() })
-      .catch((e: unknown) => e);
+    const err = await synthesise("k3", ["503", "503", "503", "503"]).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ModelCallError);
     expect((err as ModelCallError).transient).to.equal(true);
     expect(await calls("k3")).to.have.length(3);
   });
 
   it("treats an error inside HTTP 200, and a non-JSON 200, as failures", async () => {
-    await script("k4", ["error200", "garbage"]);
-    const a = await createMedgemmaClient(vertex()).complete(synthesisMessages(facts, []), {
-      jobKey: "k4",
-      deadline: deadline(),
-    });
+    const a = await synthesise("k4", ["error200", "garbage"]);
     expect(parseFindings(a.text).ok).to.equal(true);
     expect((await calls("k4")).map((c) => c.step)).to.deep.equal(["error200", "garbage", "ok"]);
   });
 
   it("does not retry a 400", async () => {
-    await script("k5", ["400"]);
-    const err = (await createMedgemmaClient(vertex())
-      .complete(synthesisMessages(facts, []), { jobKey: "k5", deadline: deadline() })
-      .catch((e: unknown) => e)) as ModelCallError;
+    const err = (await synthesise("k5", ["400"]).catch((e: unknown) => e)) as ModelCallError;
     expect([err.kind, err.transient, err.httpStatus]).to.deep.equal(["http", false, 400]);
     expect(await calls("k5")).to.have.length(1);
   });
 
   it("times out a slow call below its deadline", async () => {
-    await script("k6", ["slow:1500", "slow:1500"]);
-    const err = (await createMedgemmaClient(
+    const err = (await synthesise(
+      "k6",
+      ["slow:1500", "slow:1500"],
       vertex({ timeoutMs: 300, retry: { attempts: 2, baseMs: 10, capMs: 10 } }),
-    )
-      .complete(synthesisMessages(facts, []), { jobKey: "k6", deadline: deadline() })
-      .catch((e: unknown) => e)) as ModelCallError;
+    ).catch((e: unknown) => e)) as ModelCallError;
     expect([err.kind, err.transient]).to.deep.equal(["timeout", true]);
   });
 

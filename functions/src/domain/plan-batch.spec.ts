@@ -19,6 +19,11 @@ function caseRaw(over: Record<string, unknown> = {}) {
   };
 }
 
+/** `caseRaw(over)` as the server stored it: CHW's, at content version 1. */
+function storedCase(over: Record<string, unknown> = {}): StoredDoc {
+  return { ...caseRaw(over), chw_id: CHW, content_version: 1 } as unknown as StoredDoc;
+}
+
 function item(table: string, raw: Record<string, unknown>): BatchItem {
   return { table, resultId: String(raw.id), change: checkRecord(table, raw, NOW) };
 }
@@ -50,16 +55,14 @@ describe("planBatch", () => {
   it("asks for analysis when a case becomes RED, and again only when its content changes", () => {
     const created = plan([item("cases", caseRaw({ risk_level: "RED" }))]);
     expect(created.writes[0]!.analyseVersion).to.equal(1);
-    const stored: StoredDoc = {
-      ...caseRaw({ risk_level: "RED" }),
-      chw_id: CHW,
+    const stored = storedCase({
+      risk_level: "RED",
       status: "PENDING_DIAGNOSIS",
-      content_version: 1,
       ai_analysis: { model: "m" },
       images: [
         { sha256: SHA, content_type: "image/jpeg", bytes: 100, state: "verified", image_key: "k" },
       ],
-    } as unknown as StoredDoc;
+    });
     const notesOnly = plan(
       [item("cases", caseRaw({ risk_level: "RED", last_modified_at: NOW - 5000 }))],
       { "cases/case-1": stored },
@@ -111,11 +114,7 @@ describe("planBatch", () => {
   });
 
   it("is stale for older versions and never resurrects a tombstone", () => {
-    const stored = {
-      ...caseRaw({ last_modified_at: NOW - 1000 }),
-      chw_id: CHW,
-      content_version: 1,
-    } as unknown as StoredDoc;
+    const stored = storedCase({ last_modified_at: NOW - 1000 });
     const older = plan([item("cases", caseRaw())], { "cases/case-1": stored });
     expect(older.results[0]).to.deep.include({ outcome: "stale", reason: "OLDER_THAN_STORED" });
     const tomb = { ...stored, deleted_at: NOW - 900 } as unknown as StoredDoc;
@@ -127,7 +126,7 @@ describe("planBatch", () => {
   });
 
   it("handles WatermelonDB deletes: tombstone at server time, missing ids ignored", () => {
-    const stored = { ...caseRaw(), chw_id: CHW, content_version: 1 } as unknown as StoredDoc;
+    const stored = storedCase();
     const del: BatchItem = {
       table: "cases",
       resultId: "case-1",
@@ -154,11 +153,7 @@ describe("planBatch", () => {
   });
 
   it("re-stamps the stored record on a stale push so the device pulls the winner", () => {
-    const stored = {
-      ...caseRaw({ last_modified_at: NOW - 1000 }),
-      chw_id: CHW,
-      content_version: 1,
-    } as unknown as StoredDoc;
+    const stored = storedCase({ last_modified_at: NOW - 1000 });
     const p = plan([item("cases", caseRaw())], { "cases/case-1": stored });
     expect(p.writes).to.deep.equal([
       { table: "cases", id: "case-1", data: {}, replaceMaps: [], create: false, touch: true },

@@ -12,7 +12,7 @@ import type { PullPage, SyncBatchOutcome, SyncStore } from "../domain/sync-store
 import { checkEnvelope, cursorAfterOwnWrites, pullChanges, receiveBatch } from "../sync/sync-core";
 import { AppError, ErrorCode } from "../errors";
 import { nestingExceeds } from "./json-depth";
-import type { HttpRequest, Route } from "./router";
+import type { HttpRequest, HttpResponse, Route } from "./router";
 
 /*
  * The sync routes (docs/sync-protocol.md, docs/architecture.md). They parse the request and
@@ -135,92 +135,85 @@ export interface SyncRouteDeps {
 
 const defaultDeps: SyncRouteDeps = { store: () => firestoreSyncStore(db()), now: () => Date.now() };
 
+/** A CHW-only route; its handler gets the caller's uid (the router authenticates it first). */
+function chwRoute(
+  method: Route["method"],
+  path: string,
+  handle: (req: HttpRequest, chwId: string) => Promise<HttpResponse>,
+): Route {
+  return { method, path, roles: ["chw"], handle: async ({ req, auth }) => handle(req, auth!.uid) };
+}
+
 /** `POST /v1/sync`: seed format; pushes the changes, then answers the pull since the cursor. */
 export function seedSyncRoute(deps: SyncRouteDeps = defaultDeps): Route {
-  return {
-    method: "POST",
-    path: "/v1/sync",
-    roles: ["chw"],
-    async handle({ req, auth }) {
-      const chwId = auth!.uid;
-      const body = checkEnvelope("seed", jsonBody(req));
-      const store = deps.store();
-      const nowMs = deps.now();
-      const out = await receiveBatch(store, {
-        format: "seed",
-        chwId,
-        batchId: body.batch_id,
-        deviceId: body.device_id,
-        changes: body.changes,
-        source: "https",
-        requestId: req.requestId,
-        nowMs,
-      });
-      const page = await pullChanges(store, {
-        chwId,
-        cursor: cursorAfterOwnWrites(out, body.last_sync_timestamp ?? 0),
-        limit: LIMITS.defaultPullPage,
-        action: "sync.pull.https",
-        requestId: req.requestId,
-      });
-      return {
-        status: 200,
-        body: {
-          new_sync_timestamp: page.cursor,
-          server_updates: page.records,
-          manifest: page.manifest,
-          has_more: page.hasMore,
-          ...pushAnswer(out, nowMs),
-        },
-      };
-    },
-  };
+  return chwRoute("POST", "/v1/sync", async (req, chwId) => {
+    const body = checkEnvelope("seed", jsonBody(req));
+    const store = deps.store();
+    const nowMs = deps.now();
+    const out = await receiveBatch(store, {
+      format: "seed",
+      chwId,
+      batchId: body.batch_id,
+      deviceId: body.device_id,
+      changes: body.changes,
+      source: "https",
+      requestId: req.requestId,
+      nowMs,
+    });
+    const page = await pullChanges(store, {
+      chwId,
+      cursor: cursorAfterOwnWrites(out, body.last_sync_timestamp ?? 0),
+      limit: LIMITS.defaultPullPage,
+      action: "sync.pull.https",
+      requestId: req.requestId,
+    });
+    return {
+      status: 200,
+      body: {
+        new_sync_timestamp: page.cursor,
+        server_updates: page.records,
+        manifest: page.manifest,
+        has_more: page.hasMore,
+        ...pushAnswer(out, nowMs),
+      },
+    };
+  });
 }
 
 /** `GET /v1/sync/pull`: WatermelonDB pull, paged by the server cursor. */
 export function pullRoute(deps: SyncRouteDeps = defaultDeps): Route {
-  return {
-    method: "GET",
-    path: "/v1/sync/pull",
-    roles: ["chw"],
-    async handle({ req, auth }) {
-      const q = parseQuery(req);
-      const cursor = cursorOf(q);
-      const page = await pullChanges(deps.store(), {
-        chwId: auth!.uid,
-        cursor,
-        limit: pageSize(q),
-        action: "sync.pull.watermelon",
-        requestId: req.requestId,
-      });
-      const version =
-        q.schema_version === undefined ? WATERMELON_SCHEMA_VERSION : Number(q.schema_version);
-      return { status: 200, body: watermelonPull(page, cursor, version) };
-    },
-  };
+  return chwRoute("GET", "/v1/sync/pull", async (req, chwId) => {
+    const q = parseQuery(req);
+    const cursor = cursorOf(q);
+    const page = await pullChanges(deps.store(), {
+      chwId,
+      cursor,
+      limit: pageSize(q),
+      action: "sync.pull.watermelon",
+      requestId: req.requestId,
+    });
+    const version =
+      q.schema_version === undefined ? WATERMELON_SCHEMA_VERSION : Number(q.schema_version);
+    return { status: 200, body: watermelonPull(page, cursor, version) };
+  });
 }
 
 /** `POST /v1/sync/push`: WatermelonDB push; per-record results, never all-or-nothing. */
 export function pushRoute(deps: SyncRouteDeps = defaultDeps): Route {
-  return {
-    method: "POST",
-    path: "/v1/sync/push",
-    roles: ["chw"],
-    async handle({ req, auth }) {
-      parseQuery(req);
-      const body = checkEnvelope("watermelon", jsonBody(req));
-      const nowMs = deps.now();
-      const out = await receiveBatch(deps.store(), {
-        format: "watermelon",
-        chwId: auth!.uid,
-        changes: body.changes,
-        source: "watermelon",
-        requestId: req.requestId,
-        nowMs,
-      });
-      return { status: 200, body: pushAnswer(out, nowMs) };
-    },
-  };
+  return chwRoute("POST", "/v1/sync/push", async (req, chwId) => {
+    parseQuery(req);
+    const body = checkEnvelope("watermelon", jsonBody(req));
+    const nowMs = deps.now();
+    const out = await receiveBatch(deps.store(), {
+      format: "watermelon",
+      chwId,
+      changes: body.changes,
+      source: "watermelon",
+      requestId: req.requestId,
+      nowMs,
+    });
+    return { status: 200, body: pushAnswer(out, nowMs) };
+  });
 }
 
 /** The sync routes, for the route table. */

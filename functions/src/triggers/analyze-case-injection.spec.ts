@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import type { ChatMessage } from "../domain/analysis-prompt";
-import type { ChatModel, ImageSource } from "../domain/analysis-ports";
+import type { ImageSource } from "../domain/analysis-ports";
 import { analyseImages } from "./analyze-case";
+import { chatModelAnswering } from "../../test/support/chat-model";
 import { benignCase, injectedCase } from "../../test/support/injection-fixtures";
 
 /*
@@ -27,26 +27,18 @@ const findings = (urgency: string, rationale = "fixture") => ({
 /** A model that records each request's text and answers from a list. */
 function recordingModel(answers: unknown[] = []) {
   const prompts: string[] = [];
-  const m: ChatModel = {
-    endpoint: "stand-in",
-    provider: "openai",
-    modelId: "google/medgemma-4b-it",
-    complete(messages: ChatMessage[]) {
+  const m = chatModelAnswering(
+    (messages) => {
       prompts.push(
         messages
           .flatMap((msg) => msg.content)
           .map((p) => (p.type === "text" ? p.text : "[image]"))
           .join("\n"),
       );
-      const next = answers.shift() ?? findings("urgent");
-      return Promise.resolve({
-        text: JSON.stringify(next),
-        model: "fixture/medgemma",
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-        latencyMs: 1,
-      });
+      return JSON.stringify(answers.shift() ?? findings("urgent"));
     },
-  };
+    { usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, latencyMs: 1 },
+  );
   return { m, prompts };
 }
 

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import type { Firestore } from "firebase-admin/firestore";
-import type { ChatMessage } from "../domain/analysis-prompt";
 import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
 import type { ChatModel, ImageSource } from "../domain/analysis-ports";
 import { buildAiAnalysis } from "../domain/analysis-result";
 import { analyseImages, handleAnalysisRequest } from "./analyze-case";
 import type { AnalysisDeps } from "./analyze-case";
+import { chatModelAnswering } from "../../test/support/chat-model";
 
 /*
  * The analysis steps that need no database, through the ports analyzeCase already has
@@ -25,22 +25,13 @@ const findings = (urgency: string) => ({
 /** A scripted model: answers in order, recording how many images each call carried. */
 function model(answers: string[]) {
   const calls: number[] = [];
-  const m: ChatModel = {
-    endpoint: "stand-in",
-    provider: "openai",
-    modelId: "google/medgemma-4b-it",
-    complete(messages: ChatMessage[]) {
-      const images = JSON.stringify(messages).split("data:image/").length - 1;
-      calls.push(images);
-      const text = answers.shift() ?? JSON.stringify(findings("routine"));
-      return Promise.resolve({
-        text,
-        model: "fixture/medgemma",
-        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-        latencyMs: 7,
-      });
+  const m = chatModelAnswering(
+    (messages) => {
+      calls.push(JSON.stringify(messages).split("data:image/").length - 1);
+      return answers.shift() ?? JSON.stringify(findings("routine"));
     },
-  };
+    { usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }, latencyMs: 7 },
+  );
   return { m, calls };
 }
 

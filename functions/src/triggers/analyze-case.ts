@@ -32,12 +32,11 @@ import {
 } from "../domain/analysis-prompt";
 import type { ChatMessage } from "../domain/analysis-prompt";
 import { checkUrgency } from "../domain/analysis-urgency";
-import type { UrgencyCheck } from "../domain/analysis-urgency";
 import { ImageUnavailableError, ModelCallError } from "../domain/analysis-ports";
 import type { ChatModel, ImageSource, MessagePublisher } from "../domain/analysis-ports";
 import type { QuotaLimits } from "../domain/analysis-quota";
 import { buildAiAnalysis } from "../domain/analysis-result";
-import type { CallTotals } from "../domain/analysis-result";
+import type { AnalysisParts, CallTotals } from "../domain/analysis-result";
 import { MAX_DELIVERIES, backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode } from "../errors";
 import { errorName, log } from "../logger";
@@ -192,13 +191,10 @@ async function claimDelivery(
 }
 
 /** What the model said about a case: one finding per usable photo, and the synthesis. */
-export interface ImageAnalysis {
-  perImage: Array<{ sha256: string; findings: Findings }>;
-  skipped: Array<{ sha256: string; reason: string }>;
-  synthesis: Findings;
-  urgencyCheck: UrgencyCheck;
-  totals: CallTotals;
-}
+export type ImageAnalysis = Pick<
+  AnalysisParts,
+  "perImage" | "skipped" | "synthesis" | "urgencyCheck" | "totals"
+>;
 
 /**
  * Step 2, through the ChatModel and ImageSource ports: one model call per verified photo

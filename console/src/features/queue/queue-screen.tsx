@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { RISK_LEVELS } from "@dermadetect/contract";
 import { format } from "@/lib/i18n/strings";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { formatWaiting, sexLabel } from "@/lib/format";
@@ -12,6 +13,9 @@ import {
   waitingSince,
 } from "./queue-model";
 import type { QueueFilters, QueueItem, QueueView } from "./queue-model";
+
+/** The queue filters picked from a list of values. */
+type ChoiceKey = "risk" | "chw" | "village";
 
 function claimOf(c: StoredCase, now: number, uid: string): string | undefined {
   const claim = c.review_claim;
@@ -56,6 +60,12 @@ export function QueueView({
     ["waiting_for_chw", s.viewWaitingChw],
     ["reviewed", s.viewReviewed],
   ];
+  // The filters that narrow by one value, each with "all" first; the risk order is the contract's.
+  const choiceFilters: { key: ChoiceKey; label: string; choices: readonly string[] }[] = [
+    { key: "risk", label: s.filterRisk, choices: RISK_LEVELS },
+    { key: "chw", label: s.filterChw, choices: options.chws },
+    { key: "village", label: s.filterVillage, choices: options.villages },
+  ];
   return (
     <section data-testid="queue-screen" aria-labelledby="queue-title">
       <h1 id="queue-title">{s.queueTitle}</h1>
@@ -85,49 +95,23 @@ export function QueueView({
             ))}
           </select>
         </label>
-        <label>
-          {s.filterRisk}
-          <select
-            data-testid="filter-risk"
-            value={filters.risk ?? ""}
-            onChange={(e) => set({ risk: e.target.value || undefined })}
-          >
-            <option value="">{s.all}</option>
-            <option value="RED">RED</option>
-            <option value="YELLOW">YELLOW</option>
-            <option value="GREEN">GREEN</option>
-          </select>
-        </label>
-        <label>
-          {s.filterChw}
-          <select
-            data-testid="filter-chw"
-            value={filters.chw ?? ""}
-            onChange={(e) => set({ chw: e.target.value || undefined })}
-          >
-            <option value="">{s.all}</option>
-            {options.chws.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {s.filterVillage}
-          <select
-            data-testid="filter-village"
-            value={filters.village ?? ""}
-            onChange={(e) => set({ village: e.target.value || undefined })}
-          >
-            <option value="">{s.all}</option>
-            {options.villages.map((v) => (
-              <option key={v} value={v}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        {choiceFilters.map(({ key, label, choices }) => (
+          <label key={key}>
+            {label}
+            <select
+              data-testid={`filter-${key}`}
+              value={filters[key] ?? ""}
+              onChange={(e) => set({ [key]: e.target.value || undefined })}
+            >
+              <option value="">{s.all}</option>
+              {choices.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
         <span className="muted" data-testid="count-shown">
           {format(s.countTotal, { n: rows.length })}
         </span>

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ErrorCode } from "@dermadetect/contract";
+import type { RiskLevel } from "@dermadetect/contract";
 import type { ApiResult, UploadGrant } from "@/lib/api/api-client";
 import { memoryStore } from "@/lib/storage/key-value-store";
 import { memoryPhotoStore } from "@/lib/storage/photo-store";
@@ -51,20 +52,25 @@ function queueOver(
   });
 }
 
+/** A phone with an empty disk and the network as given, its queue loaded. */
+async function newPhone(online: boolean) {
+  const disk = new Map<string, string>();
+  const net = { online, calls: [] as string[] };
+  const q = queueOver(disk, net);
+  await q.load();
+  return { disk, net, q };
+}
+
+/** What enqueue is told about a JPEG photo of a case. */
+function jpeg(caseId: string, sha256: string, risk: RiskLevel) {
+  return { caseId, sha256, contentType: "image/jpeg" as const, risk };
+}
+
 describe("UploadQueue", () => {
   it("survives a restart and resumes; RED photos go first", async () => {
-    const disk = new Map<string, string>();
-    const net = { online: false, calls: [] as string[] };
-    const before = queueOver(disk, net);
-    await before.load();
-    await before.enqueue(
-      { caseId: "green-case", sha256: "a".repeat(64), contentType: "image/jpeg", risk: "GREEN" },
-      new Uint8Array(10),
-    );
-    await before.enqueue(
-      { caseId: "red-case", sha256: "b".repeat(64), contentType: "image/jpeg", risk: "RED" },
-      new Uint8Array(20),
-    );
+    const { disk, net, q: before } = await newPhone(false);
+    await before.enqueue(jpeg("green-case", "a".repeat(64), "GREEN"), new Uint8Array(10));
+    await before.enqueue(jpeg("red-case", "b".repeat(64), "RED"), new Uint8Array(20));
     await before.drain();
     expect(before.list().map((e) => e.state)).toEqual(["failed", "waiting"]);
 
@@ -85,14 +91,8 @@ describe("UploadQueue", () => {
   });
 
   it("an upload interrupted mid-way is retried after restart, not lost", async () => {
-    const disk = new Map<string, string>();
-    const net = { online: true, calls: [] as string[] };
-    const q = queueOver(disk, net);
-    await q.load();
-    await q.enqueue(
-      { caseId: "c", sha256: "c".repeat(64), contentType: "image/jpeg", risk: "YELLOW" },
-      new Uint8Array(5),
-    );
+    const { disk, net, q } = await newPhone(true);
+    await q.enqueue(jpeg("c", "c".repeat(64), "YELLOW"), new Uint8Array(5));
     // Simulate the process dying while the entry was marked uploading.
     const stored = JSON.parse(disk.get("uploads:queue") ?? "[]") as { state: string }[];
     disk.set("uploads:queue", JSON.stringify(stored.map((e) => ({ ...e, state: "uploading" }))));
@@ -122,10 +122,7 @@ describe("UploadQueue", () => {
       },
     });
     await q.load();
-    await q.enqueue(
-      { caseId: "c", sha256: "d".repeat(64), contentType: "image/jpeg", risk: "RED" },
-      new Uint8Array(3),
-    );
+    await q.enqueue(jpeg("c", "d".repeat(64), "RED"), new Uint8Array(3));
     await q.drain();
     expect(scheduled.map((s) => s.ms)).toEqual([2000]);
     net.online = true;
@@ -167,15 +164,9 @@ describe("UploadQueue", () => {
         const e = q.list().find((x) => x.caseId === "c1");
         if (e && states[states.length - 1] !== e.state) states.push(e.state);
       });
-      await q.enqueue(
-        { caseId: "c1", sha256: sha, contentType: "image/jpeg", risk: "RED" },
-        new Uint8Array(7),
-      );
+      await q.enqueue(jpeg("c1", sha, "RED"), new Uint8Array(7));
       // A second photo, of another case: drained after the RED one, answered the same way.
-      await q.enqueue(
-        { caseId: "c2", sha256: other, contentType: "image/jpeg", risk: "GREEN" },
-        new Uint8Array(9),
-      );
+      await q.enqueue(jpeg("c2", other, "GREEN"), new Uint8Array(9));
       return { q, disk, calls, retries, states };
     }
 
@@ -233,10 +224,7 @@ describe("UploadQueue", () => {
       });
       await q.load();
       for (const caseId of ["c1", "c2"])
-        await q.enqueue(
-          { caseId, sha256: sha, contentType: "image/jpeg", risk: "RED" },
-          new Uint8Array(4),
-        );
+        await q.enqueue(jpeg(caseId, sha, "RED"), new Uint8Array(4));
       await q.drain();
       expect(q.list().map((e) => [e.caseId, e.state])).toEqual([["c2", "failed"]]);
       expect(await q.photoBytes(sha)).toHaveLength(4);
