@@ -26,6 +26,8 @@ export interface EngineOptions {
   deviceId?: string;
   /** Default: 300 ms, short enough for the tests to see a re-pull. */
   repullDelayMs?: number;
+  /** Wraps the real port (e.g. to record what the SDK delivers and in which order). */
+  wrap?: (port: FirestorePort) => FirestorePort;
 }
 
 /**
@@ -47,10 +49,10 @@ export class EngineHarness {
   /** A started engine for the CHW `user`, with the port it writes through. */
   async engineFor(
     user: TestAccount,
-    { kv, deviceId, repullDelayMs = 300 }: EngineOptions = {},
+    { kv, deviceId, repullDelayMs = 300, wrap = (port) => port }: EngineOptions = {},
   ): Promise<{ engine: SyncEngine; firestore: FirestorePort }> {
     const client = await this.signIn(user);
-    const firestore = createWebFirestorePort(client.db);
+    const firestore = wrap(createWebFirestorePort(client.db));
     const uploads = new UploadQueue({
       kv: kv ?? memoryStore(),
       photos: memoryPhotoStore(),

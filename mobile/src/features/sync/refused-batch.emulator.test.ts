@@ -1,14 +1,10 @@
-import { createWebFirestorePort } from "@/lib/firebase/web-firestore";
 import { memoryStore } from "@/lib/storage/key-value-store";
-import type { KeyValueStore } from "@/lib/storage/key-value-store";
 import type { FirestorePort } from "@/lib/firebase/firestore-port";
-import { memoryPhotoStore } from "@/lib/storage/photo-store";
-import { newId } from "@/lib/ids";
-import { UploadQueue } from "@/features/photos/upload-queue";
-import { adminDb, closeAdmin, createUser, signedInClient, until } from "@/test-support/emulator";
-import type { Client } from "@/test-support/emulator";
-import { SyncEngine } from "./sync-engine";
-import type { SyncSnapshot } from "./sync-engine";
+import { adminDb, closeAdmin, createUser, until } from "@/test-support/emulator";
+import { EngineHarness } from "@/test-support/engine";
+import type { TestAccount } from "@/test-support/engine";
+import type { KeyValueStore } from "@/lib/storage/key-value-store";
+import type { SyncEngine, SyncSnapshot } from "./sync-engine";
 
 /*
  * A batch the security rules refuse (here: the CHW's account is disabled, so every write of its
@@ -17,50 +13,22 @@ import type { SyncSnapshot } from "./sync-engine";
  * firestore.rules, through the JS SDK behind the app's Firestore port.
  */
 
-const clients: Client[] = [];
-const engines: SyncEngine[] = [];
-
-async function engineFor(
-  user: { uid: string; email: string; password: string },
+const harness = new EngineHarness();
+const engineFor = async (
+  user: TestAccount,
   kv: KeyValueStore,
-  wrap: (port: FirestorePort) => FirestorePort = (port) => port,
-) {
-  const client = await signedInClient(user.email, user.password);
-  clients.push(client);
-  const uploads = new UploadQueue({
-    kv,
-    photos: memoryPhotoStore(),
-    requestUpload: () => Promise.resolve({ kind: "offline", temporary: true }),
-    put: () => Promise.reject(new Error("unused")),
-    now: Date.now,
-  });
-  const engine = new SyncEngine(
-    { chwId: user.uid, deviceId: "device-refused" },
-    {
-      firestore: wrap(createWebFirestorePort(client.db)),
-      kv,
-      uploads,
-      now: Date.now,
-      newId,
-      repullDelayMs: 300,
-    },
-  );
-  engines.push(engine);
-  await engine.start();
-  return engine;
-}
+  wrap?: (port: FirestorePort) => FirestorePort,
+) => (await harness.engineFor(user, { kv, deviceId: "device-refused", wrap })).engine;
 
-// A cold functions worker on a loaded machine can take minutes to apply the first batch.
-const waitFor = (engine: SyncEngine, p: (s: SyncSnapshot) => boolean, what: string) =>
-  until(engine.subscribe, engine.getSnapshot, p, what, 240_000);
+// A cold functions worker on a loaded machine can take minutes to apply the first batch; the
+// rules alone answer within seconds.
+const waitFor = (
+  engine: SyncEngine,
+  p: (s: SyncSnapshot) => boolean,
+  what: string,
+  timeoutMs = 240_000,
+) => until(engine.subscribe, engine.getSnapshot, p, what, timeoutMs);
 
-/**
- * The real port, with the order CI once hit forced: the batch listener starts only once the
- * batch is written (so its first delivery, from the cache, shows the batch pending), then the
- * rules refuse the listener (a disabled account reads nothing), and only then is the write's
- * refusal passed on. The listener's last word is the SDK's stale "pending" view of the batch,
- * which must not hide the refusal.
- */
 /** The real port, with its listener deliveries and errors recorded in order. */
 const seen: string[] = [];
 function recorded(port: FirestorePort): FirestorePort {
@@ -94,10 +62,7 @@ function recorded(port: FirestorePort): FirestorePort {
 const stateOf = (s: SyncSnapshot, id: string) =>
   s.records.patients.find((p) => p.record.id === id)?.state.kind;
 
-afterEach(async () => {
-  for (const e of engines.splice(0)) e.stop();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+afterEach(() => harness.stopAll());
 afterAll(closeAdmin);
 
 describe("a batch the rules refuse", () => {
@@ -162,36 +127,22 @@ describe("a batch the rules refuse", () => {
     await account.set({ role: "chw", display_name: "L", email: chw.email });
     let port!: FirestorePort;
     const engine = await engineFor(chw, memoryStore(), (p) => (port = recorded(p)));
-    await until(
-      engine.subscribe,
-      engine.getSnapshot,
-      () => seen.includes("batches"),
-      "listening",
-      60_000,
-    );
+    await waitFor(engine, () => seen.includes("batches"), "listening", 60_000);
     // Offline, the batch is written to the cache: the listener shows it pending.
     await port.setNetworkEnabled(false);
     const saved = engine.savePatient({
       demographics: { name: "Okoth", sex: "male", age_years: 7, village: "Bondo" },
     });
     if (saved.kind !== "ok") throw new Error("not saved");
-    await until(
-      engine.subscribe,
-      engine.getSnapshot,
-      () => seen.includes("pending"),
-      "pending",
-      60_000,
-    );
+    await waitFor(engine, () => seen.includes("pending"), "pending", 60_000);
     // The account is disabled while the device is offline. On reconnect the rules refuse the
     // write and may refuse the listener too; when the listener is refused first (seen about half
     // the time here, and once in CI), its last word stays "pending" and the SDK's rollback of
     // the write is never delivered: the device's own copy of the refusal must win.
     await account.set({ disabled: true }, { merge: true });
     await port.setNetworkEnabled(true);
-    // No functions involved: the rules answer within seconds.
-    const refused = await until(
-      engine.subscribe,
-      engine.getSnapshot,
+    const refused = await waitFor(
+      engine,
       (s) => s.refused.length === 1,
       "the batch refused",
       60_000,
