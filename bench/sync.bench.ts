@@ -6,7 +6,7 @@ import { receiveBatch } from "../functions/src/sync/sync-core";
 import { emulatorAdminApp } from "../infra/src/seed";
 import { API_BASE_URL } from "../infra/src/stack";
 import { createUser } from "../functions/test/integration/sync-helpers";
-import { percentile } from "./types";
+import { latencySummary, percentile } from "./types";
 import type { Bench, BenchResult } from "./types";
 
 /*
@@ -122,16 +122,6 @@ async function pull(c: Chw, from: number, expect: number): Promise<number> {
   return elapsed;
 }
 
-function summary(label: string, samples: number[]) {
-  return {
-    label,
-    samples: samples.length,
-    p50: percentile(samples, 50),
-    p95: percentile(samples, 95),
-    p99: percentile(samples, 99),
-  };
-}
-
 /** The same 500 documents (same shapes, fresh ids) as one admin batched write. */
 async function adminBatch(db: Firestore): Promise<number> {
   const { patients, cases } = records(500);
@@ -238,10 +228,10 @@ async function push500VsAdmin(): Promise<BenchResult[]> {
         definition: "POST /v1/sync p50 / admin batched write p50 (500 records, same emulator)",
       },
       latency: [
-        summary("POST /v1/sync, 500 records", ours),
-        summary("sync core in process, 500 records", coreMs),
-        summary("admin transaction, same reads and writes", txMs),
-        summary("admin batch.commit, 500 docs", admin),
+        latencySummary("POST /v1/sync, 500 records", ours),
+        latencySummary("sync core in process, 500 records", coreMs),
+        latencySummary("admin transaction, same reads and writes", txMs),
+        latencySummary("admin batch.commit, 500 docs", admin),
       ],
       notes:
         "push = HTTPS + token + validation + the sync core (one transaction: receipt, scope, 500 creates, scope, receipt, audit; the records carry sync_status new, as seed clients send them, so none is read first) + the pull page of the answer. " +
@@ -307,7 +297,10 @@ async function pullBigVsSmall(): Promise<BenchResult> {
       kind: "max",
       definition: "pull p50 (2,000-record scope) / pull p50 (20-record scope), 10 changes each",
     },
-    latency: [summary("pull 10 of 2,000", bigTimes), summary("pull 10 of 20", smallTimes)],
+    latency: [
+      latencySummary("pull 10 of 2,000", bigTimes),
+      latencySummary("pull 10 of 20", smallTimes),
+    ],
   };
 }
 
@@ -325,7 +318,7 @@ async function onePatientOneCase(): Promise<BenchResult> {
       p95_ms: percentile(times, 95),
       samples: times.length,
     },
-    latency: [summary("POST /v1/sync, 1 patient + 1 case", times)],
+    latency: [latencySummary("POST /v1/sync, 1 patient + 1 case", times)],
   };
 }
 

@@ -54,3 +54,14 @@ export function percentile(samples: readonly number[], p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank] ?? Number.NaN;
 }
+
+/** The report's latency row for a set of samples: their count, p50, p95 and p99. */
+export function latencySummary(label: string, samples: readonly number[]): LatencySummary {
+  return {
+    label,
+    samples: samples.length,
+    p50: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    p99: percentile(samples, 99),
+  };
+}

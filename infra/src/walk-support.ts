@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { LaunchOptions, Page } from "playwright-core";
+import type { BrowserContext, LaunchOptions, Page } from "playwright-core";
 
 /*
  * What the browser walks of both web apps (console/e2e, mobile/e2e) share: how Debian's
  * Chromium is started, screenshots, the sign-in form (both apps use the same test ids) and an
- * ID token from the Auth emulator. Only playwright-core's types are imported: each walk launches
+ * ID token from the Auth emulator, and cutting a browser off the stack. Only playwright-core's types are imported: each walk launches
  * Chromium with its own workspace's playwright-core. No CommonJS/ESM-only globals: the CHW app's
  * Jest (Babel, CommonJS) and the console's Vitest (ESM) both load this file.
  */
@@ -27,6 +27,36 @@ export const CHROMIUM_LAUNCH: LaunchOptions = {
 
 /** The local stack's Auth emulator. */
 export const AUTH_EMULATOR_URL = "http://127.0.0.1:9099";
+
+/** Every request to the local stack: Auth, Firestore, and the web server's API and image-store proxies. */
+export const STACK_REQUESTS: readonly RegExp[] = [
+  /127\.0\.0\.1:9099/,
+  /127\.0\.0\.1:8080/,
+  /\/api\//,
+  /\/image-store\//,
+];
+
+/**
+ * Cuts a context off the stack: every stack request is aborted as a lost connection and, unless
+ * `offline` is false, the browser reports no network (the web server itself still answers then).
+ */
+export async function cutOff(context: BrowserContext, offline = true): Promise<void> {
+  for (const re of STACK_REQUESTS) await context.route(re, (r) => r.abort("internetdisconnected"));
+  await context.setOffline(offline);
+}
+
+/** Undoes {@link cutOff}: the stack answers again and the browser is online. */
+export async function reconnect(context: BrowserContext): Promise<void> {
+  for (const re of STACK_REQUESTS) await context.unroute(re);
+  await context.setOffline(false);
+}
+
+/** Collects the messages of uncaught page errors in the context, for a walk to assert none. */
+export function webErrors(context: BrowserContext): string[] {
+  const errors: string[] = [];
+  context.on("weberror", (e) => errors.push(e.error().message));
+  return errors;
+}
 
 /** A full-page screenshot taker writing `<dir>/<name>.png` (the folder is created now). */
 export function screenshots(dir: string): (page: Page, name: string) => Promise<void> {

@@ -1,9 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import {
+  CHROMIUM_LAUNCH,
+  cutOff,
+  fillSignIn,
+  reconnect,
+  screenshots,
+  webErrors,
+} from "../../infra/src/walk-support";
 import { adminDb, closeAdmin, createUser } from "@/test-support/emulator";
 import { lesionPng } from "@/test-support/test-png";
 import { localStackOptions, startWebServer } from "../web/serve";
@@ -18,26 +26,15 @@ import { localStackOptions, startWebServer } from "../web/serve";
  */
 
 const SHOTS = join(__dirname, "screenshots");
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-/** Every request to the stack (Auth, Firestore, the API and image-store proxies). */
-const STACK = [/127\.0\.0\.1:9099/, /127\.0\.0\.1:8080/, /\/api\//, /\/image-store\//];
+const shotIn = screenshots(SHOTS);
+const shot = (page: Page, name: string) => shotIn(page, `pwa-${name}`);
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = await startWebServer(localStackOptions(0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 
 afterAll(async () => {
@@ -46,31 +43,24 @@ afterAll(async () => {
   await closeAdmin();
 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SHOTS, `pwa-${name}.png`), fullPage: true });
-
-/** Cuts the stack off: the browser is offline and every stack request is aborted. */
-async function cutOff(context: BrowserContext, offline = true): Promise<void> {
-  for (const re of STACK) await context.route(re, (r) => r.abort("internetdisconnected"));
-  await context.setOffline(offline);
-}
-
-async function reconnect(context: BrowserContext): Promise<void> {
-  for (const re of STACK) await context.unroute(re);
-  await context.setOffline(false);
-}
-
 /** First online visit: sign in and wait until the service worker has precached the app. */
 async function firstVisit(context: BrowserContext, chw: { email: string; password: string }) {
   const page = await context.newPage();
   await page.goto(server.url);
-  await page.getByTestId("sign-in-screen").waitFor();
-  await page.getByTestId("email").fill(chw.email);
-  await page.getByTestId("password").fill(chw.password);
+  await fillSignIn(page, chw);
   await page.getByTestId("sign-in").click();
   await page.getByTestId("patient-list-screen").waitFor();
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   return page;
+}
+
+/** A new CHW signed in on a first visit in a new context, and the page errors it collects. */
+async function signedIn(viewport?: { width: number; height: number }) {
+  const chw = await createUser("chw");
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  const errors = webErrors(context);
+  const page = await firstVisit(context, chw);
+  return { chw, context, errors, page };
 }
 
 async function newPatient(page: Page, name: string): Promise<void> {
@@ -163,11 +153,9 @@ it("is installable: manifest with 192/512 and maskable icons, a service worker c
 });
 
 it("after one online visit: offline cold start signed in, patient + case with photo saved offline, applied on reconnect", async () => {
-  const chw = await createUser("chw");
-  const context = await browser.newContext({ viewport: { width: 420, height: 1400 } });
-  const errors: string[] = [];
-  context.on("weberror", (e) => errors.push(e.error().message));
-  let page = await firstVisit(context, chw);
+  const walk = await signedIn({ width: 420, height: 1400 });
+  const { chw, context, errors } = walk;
+  let page = walk.page;
   await newPatient(page, "Online Amina");
   await onServer("patients", chw.uid, (d) => d.length === 1, "the online patient");
 
@@ -216,11 +204,7 @@ it("after one online visit: offline cold start signed in, patient + case with ph
 });
 
 it("photo storage filled until the browser refuses: refusals shown on the case, storage full said everywhere, every accepted photo uploads", async () => {
-  const chw = await createUser("chw");
-  const context = await browser.newContext({ viewport: { width: 420, height: 1600 } });
-  const errors: string[] = [];
-  context.on("weberror", (e) => errors.push(e.error().message));
-  const page = await firstVisit(context, chw);
+  const { chw, context, errors, page } = await signedIn({ width: 420, height: 1600 });
   await cutOff(context, false);
   await newPatient(page, "Full Zawadi");
   await page.getByRole("button", { name: "Back" }).click();
@@ -330,9 +314,7 @@ it("photo storage filled until the browser refuses: refusals shown on the case, 
 }, 600_000);
 
 it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", async () => {
-  const chw = await createUser("chw");
-  const context = await browser.newContext();
-  const first = await firstVisit(context, chw);
+  const { context, page: first } = await signedIn();
   const auth = /(identitytoolkit|securetoken)\.googleapis\.com/;
   const answers: [string, (r: Route) => Promise<void> | undefined][] = [
     [
@@ -373,9 +355,7 @@ it("a captive portal, a 5xx or a hang at start-up never signs the CHW out", asyn
 });
 
 it("an update downloads in the background, is applied only when accepted with no form open, and loses no pending record or photo", async () => {
-  const chw = await createUser("chw");
-  const context = await browser.newContext({ viewport: { width: 420, height: 1400 } });
-  const page = await firstVisit(context, chw);
+  const { chw, context, page } = await signedIn({ width: 420, height: 1400 });
   // The worker claims the page of the first visit, so a new version waits for the CHW.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   const before = await page.evaluate(() => document.documentElement.dataset.build);
