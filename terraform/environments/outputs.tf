@@ -27,3 +27,9 @@ output "hosting_sites" {
   description = "Firebase Hosting site id and default URL per firebase.json hosting target (console, chw)."
   value       = module.dermadetect.hosting_sites
 }
+
+output "web_configs" {
+  description = "Runtime config of each web app (console: its /config.json; chw: the DD_WEB_CONFIG file of its build)."
+  value       = module.dermadetect.web_configs
+  sensitive   = true
+}

@@ -203,6 +203,7 @@ locals {
     MEDGEMMA_MODEL_ID      = var.medgemma.model_id
     MEDGEMMA_TIMEOUT_MS    = tostring(var.medgemma.timeout_ms)
     MEDGEMMA_MAX_TOKENS    = tostring(var.medgemma.max_tokens)
+    API_CORS_ORIGINS       = join(",", local.hosting_origins)
   }
 
   # Secret Manager secrets bound as environment variables: function => { ENV_NAME = secret id }.
