@@ -26,6 +26,11 @@ export const params = {
     description: "Largest sync request body accepted, in bytes (413 above it)",
     default: 2_000_000,
   }),
+  apiCorsOrigins: defineString("API_CORS_ORIGINS", {
+    description:
+      "Comma-separated exact origins (the two Hosting sites) the api answers cross-origin, behind its front door; empty = same-origin only",
+    default: "",
+  }),
   imagesBucket: defineString("IMAGES_BUCKET", {
     description: "Cloud Storage bucket that holds case photos (cases/{case_id}/{sha256}.{ext})",
   }),

@@ -3,8 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { declaredParams } from "firebase-functions/params";
 import * as exported from "../../functions/src/index";
-import type { Module } from "./hcl";
+import { MEDGEMMA_API_KEY_ENV } from "../../functions/src/adapters/medgemma-client";
+import type { Body, Module } from "./hcl";
 import { REPO_DIR, block, blocks, literalLocal, loadTerraform, nested, strings, text } from "./hcl";
+import { schemaViolations } from "./provider-schema";
 
 // The code and the deployment agree: every export of functions/src/index.ts is deployed by
 // terraform with the same entry point, trigger, topic or document and settings, nothing is
@@ -46,6 +48,12 @@ interface TfFunction {
   min: number;
   max: number;
 }
+
+/**
+ * Secrets a function reads from its environment itself rather than through defineSecret: the
+ * MedGemma client's bearer token, which only a deployment with provider openai has.
+ */
+const ENV_SECRETS: Record<string, string[]> = { analyzeCase: [MEDGEMMA_API_KEY_ENV] };
 
 /** Variables terraform sets that are not params: the project identity firebase-admin reads. */
 const PLATFORM_ENV = ["GCLOUD_PROJECT", "FIREBASE_CONFIG"];
@@ -337,12 +345,60 @@ describe("terraform matches the code and the Firebase config", function () {
     expect(call.environment_variables).to.equal("${local.function_env}");
   });
 
-  it("binds exactly the secrets each function declares", () => {
+  it("binds exactly the secrets each function declares or reads", () => {
     const secrets = stack.locals.function_secrets as Record<string, Record<string, string>>;
     for (const [name, ep] of eps) {
-      const want = (ep.secretEnvironmentVariables ?? []).map((s) => s.key).sort();
+      const declared = (ep.secretEnvironmentVariables ?? []).map((s) => s.key);
+      const want = [...declared, ...(ENV_SECRETS[name] ?? [])].sort();
       expect(Object.keys(secrets[name] ?? {}).sort(), name).to.deep.equal(want);
     }
+  });
+
+  it("binds MEDGEMMA_API_KEY to analyzeCase alone, only with provider openai, granted on that secret", () => {
+    const secrets = stack.locals.function_secrets as Record<string, Record<string, string>>;
+    const holders = Object.keys(secrets).filter((n) => MEDGEMMA_API_KEY_ENV in secrets[n]!);
+    expect(holders).to.deep.equal(["analyzeCase"]);
+    // The code's params are plain env vars; the token must come from Secret Manager only.
+    expect(stack.locals.function_env).to.not.have.property(MEDGEMMA_API_KEY_ENV);
+    const bound = text(stack.locals.bound_secrets);
+    expect(bound).to.include(
+      `key != "${MEDGEMMA_API_KEY_ENV}" || var.medgemma.provider == "openai"`,
+    );
+    expect(bound).to.include("for name, env in local.function_secrets");
+    const call = block(stack, "module", "functions").body;
+    expect(call.secret_environment_variables).to.equal("${local.bound_secrets[each.key]}");
+    // secrets.tf creates and grants exactly what is bound: one accessor binding per function
+    // and secret, to the function's own account, and no project-wide Secret Manager role.
+    expect(text(stack.locals.secret_bindings)).to.include("for name, env in local.bound_secrets");
+    expect(text(stack.locals.secret_ids)).to.include("local.bound_secrets");
+    const grant = block(stack, "resource", "google_secret_manager_secret_iam_member", "functions");
+    expect(grant.body.for_each).to.equal("${local.secret_bindings}");
+    expect(grant.body.role).to.equal("roles/secretmanager.secretAccessor");
+    expect(grant.body.secret_id).to.equal(
+      "${google_secret_manager_secret.main[each.value.secret].secret_id}",
+    );
+    expect(grant.body.member).to.equal(
+      "serviceAccount:${google_service_account.functions[each.value.function].email}",
+    );
+    const roles = Object.keys(stack.locals.function_project_roles as object);
+    expect(roles.filter((r) => r.includes("secretmanager"))).to.deep.equal([]);
+  });
+
+  it("sets the bound secrets in service_config with arguments the provider declares", () => {
+    const fn = block(
+      modules.get("modules/function")!,
+      "resource",
+      "google_cloudfunctions2_function",
+      "main",
+    );
+    expect(schemaViolations("google_cloudfunctions2_function", fn.body)).to.deep.equal([]);
+    // hcl2json gives `dynamic` as one object keyed by block name.
+    const dyn = nested(fn.body, "service_config")?.dynamic as Body | undefined;
+    const sev = nested(dyn, "secret_environment_variables");
+    expect(sev?.for_each).to.equal("${var.secret_environment_variables}");
+    const content = nested(sev, "content");
+    expect(content?.key).to.equal("${secret_environment_variables.key}");
+    expect(content?.secret).to.equal("${secret_environment_variables.value}");
   });
 
   it("agrees with firebase.json on runtime, source directory, rules and indexes", () => {

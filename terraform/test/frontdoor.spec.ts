@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { Block, Body, Module } from "./hcl";
 import { block, blocks, loadTerraform, nested, nestedAll, text } from "./hcl";
 import { schemaViolations } from "./provider-schema";
+import { chwWebConfigSchema, consoleConfigSchema } from "../../contract/src/web-config";
 
 // Issue 17, finding 2: the api's front door (modules/dermadetect/frontdoor.tf). The provider
 // cannot be downloaded here, so each resource is checked against google-beta 6.50.0's own
@@ -23,10 +24,12 @@ function expression(rule: Body): string {
 describe("terraform: the api front door (load balancer + Cloud Armor)", function () {
   this.timeout(120_000);
   let stack: Module;
+  let modules: Map<string, Module>;
   let policy: Block;
 
   before(async () => {
-    stack = (await loadTerraform()).get(STACK)!;
+    modules = await loadTerraform();
+    stack = modules.get(STACK)!;
     policy = block(stack, "resource", "google_compute_security_policy", "api");
   });
 
@@ -149,5 +152,44 @@ describe("terraform: the api front door (load balancer + Cloud Armor)", function
     expect(apiUrl.value).to.equal("https://${local.api_host}");
     // A safe default: without a domain the certificate is issued for <ip>.nip.io.
     expect(block(stack, "variable", "api_domain").body.default).to.equal("");
+  });
+
+  it("gives both web apps the front door's URL as apiBaseUrl when it is on, in the contract's shape", () => {
+    const configs = text(stack.locals.web_configs);
+    expect(configs).to.include("for k in keys(local.hosting_sites) : k =>");
+    // The same host as api_url; Hosting's same-origin rewrite only while the front door is off.
+    expect(configs).to.include(
+      'apiBaseUrl = var.api_front_door_only ? "https://${local.api_host}" : "/api"',
+    );
+    expect(configs).to.include(
+      "apiKey     = data.google_firebase_web_app_config.hosting[k].api_key",
+    );
+    expect(configs).to.include("projectId  = var.project_id");
+    // Every key terraform writes is one the apps' closed schemas accept, and every required one is set.
+    const keys = [...configs.matchAll(/^\s*([A-Za-z]+)\s*=/gm)].map((m) => m[1]);
+    for (const schema of [consoleConfigSchema, chwWebConfigSchema]) {
+      expect(keys, schema.$id).to.include.members([...schema.required]);
+      for (const k of keys) expect(Object.keys(schema.properties), k).to.include(k);
+    }
+    const data = block(stack, "data", "google_firebase_web_app_config", "hosting").body;
+    expect(data.provider).to.equal("${google-beta}");
+    expect(data.for_each).to.equal("${local.hosting_sites}");
+    expect(data.web_app_id).to.equal("${google_firebase_web_app.hosting[each.key].app_id}");
+    const out = block(stack, "output", "web_configs").body;
+    expect(out.value).to.equal("${local.web_configs}");
+    const env = block(modules.get("environments")!, "output", "web_configs").body;
+    expect(env.value).to.equal("${module.dermadetect.web_configs}");
+  });
+
+  it("lets the api answer CORS for exactly the two Hosting sites' origins", () => {
+    const env = stack.locals.function_env as Record<string, unknown>;
+    expect(env.API_CORS_ORIGINS).to.equal('${join(",", local.hosting_origins)}');
+    expect(text(stack.locals.hosting_origins)).to.equal(
+      "${[for k in sort(keys(local.hosting_sites)) : google_firebase_hosting_site.hosting[k].default_url]}",
+    );
+    expect(Object.keys(stack.locals.hosting_sites as object).sort()).to.deep.equal([
+      "chw",
+      "console",
+    ]);
   });
 });

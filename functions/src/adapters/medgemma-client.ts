@@ -70,8 +70,15 @@ function isLoopback(hostname: string): boolean {
   return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/**
+ * The environment variable that carries the `openai` provider's bearer token. Read here, not
+ * declared with defineSecret: a Vertex deployment has no such secret, and terraform binds it
+ * to analyzeCase only with provider openai (terraform/test/consistency.spec.ts).
+ */
+export const MEDGEMMA_API_KEY_ENV = "MEDGEMMA_API_KEY";
+
 function openAiKey(cfg: OpenAiConfig): string {
-  return cfg.apiKey ?? process.env.MEDGEMMA_API_KEY ?? "";
+  return cfg.apiKey ?? process.env[MEDGEMMA_API_KEY_ENV] ?? "";
 }
 
 /**

@@ -109,4 +109,89 @@ describe("router", () => {
       error: { code: ErrorCode.INTERNAL, message: "Internal error" },
     });
   });
+
+  describe("CORS (the web apps call the front door from their Hosting origins)", () => {
+    const CONSOLE = "https://p-console.web.app";
+    const CHW = "https://p-chw.web.app";
+    let authenticated = 0;
+    const cors = createRouter([echo, boom], {
+      authenticator: {
+        authenticate: () => {
+          authenticated++;
+          return Promise.resolve({ uid: "chw-1", role: "chw" });
+        },
+      },
+      maxBodyBytes: () => 100,
+      corsOrigins: () => new Set([CONSOLE, CHW]),
+    });
+    const preflight = (origin: string, path = "/v1/cases/x/things") =>
+      request({
+        method: "OPTIONS",
+        path,
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization,content-type",
+        },
+      });
+
+    it("answers a preflight from either Hosting origin 204, without authentication", async () => {
+      for (const origin of [CONSOLE, CHW]) {
+        const res = await cors(preflight(origin));
+        expect(res.status, origin).to.equal(204);
+        expect(res.headers).to.deep.include({
+          "access-control-allow-origin": origin,
+          "access-control-allow-methods": "POST, OPTIONS",
+          vary: "Origin",
+        });
+        expect(res.headers?.["access-control-allow-headers"]).to.match(/\bAuthorization\b/);
+        expect(res.headers?.["access-control-allow-headers"]).to.match(/\bContent-Type\b/);
+        expect(res.headers).to.not.have.property("access-control-allow-credentials");
+      }
+      expect(authenticated).to.equal(0);
+    });
+
+    it("refuses a preflight from any other origin, with no allow headers", async () => {
+      for (const origin of ["https://evil.example", "null", `${CONSOLE}.evil.example`]) {
+        const res = await cors(preflight(origin));
+        expect(res.status, origin).to.equal(403);
+        expect(res.headers).to.deep.equal({ vary: "Origin" });
+      }
+    });
+
+    it("answers a preflight to an unknown path 404", async () => {
+      const res = await cors(preflight(CONSOLE, "/v1/nope"));
+      expect(res.status).to.equal(404);
+    });
+
+    it("lets an allowed origin read the answer, errors too, and never sends a wildcard", async () => {
+      const ok = await cors(
+        request({ method: "POST", path: "/v1/cases/c1/things", headers: { origin: CHW } }),
+      );
+      expect(ok.status).to.equal(200);
+      expect(ok.headers?.["access-control-allow-origin"]).to.equal(CHW);
+      const failed = await cors(request({ path: "/v1/boom", headers: { origin: CONSOLE } }));
+      expect(failed.status).to.equal(500);
+      expect(failed.headers?.["access-control-allow-origin"]).to.equal(CONSOLE);
+      const other = await cors(
+        request({
+          method: "POST",
+          path: "/v1/cases/c1/things",
+          headers: { origin: "https://x.example" },
+        }),
+      );
+      expect(other.headers).to.deep.equal({ vary: "Origin" });
+      for (const res of [ok, failed, other])
+        expect(Object.values(res.headers ?? {})).to.not.include("*");
+    });
+
+    it("adds no CORS header when no origin is configured (same-origin callers only)", async () => {
+      const res = await router()(
+        request({ method: "POST", path: "/v1/cases/c1/things", headers: { origin: CHW } }),
+      );
+      expect(res).to.deep.equal({ status: 200, body: { id: "c1", uid: "chw-1" } });
+      const pre = await router()(preflight(CHW));
+      expect(pre.status).to.equal(403);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import type { Role } from "@dermadetect/contract";
 import { AppError, ErrorCode, toAppError } from "../errors";
 import { errorName, log } from "../logger";
+import { corsHeaders, isPreflight, preflightHeaders } from "./cors";
 
 /** A request as the router sees it: framework-independent, so routes are testable without HTTP. */
 export interface HttpRequest {
@@ -76,47 +77,57 @@ function bodyLength(req: HttpRequest): number {
   return Number.isFinite(declared) ? declared : 0;
 }
 
+const NO_ORIGINS: ReadonlySet<string> = new Set();
+
+/**
+ * Answers a CORS preflight without authentication (browsers send none): an allowed origin gets
+ * the methods of the routes on the path, any other origin a 403 without allow headers.
+ */
+function preflight(
+  table: readonly CompiledRoute[],
+  req: HttpRequest,
+  allowed: ReadonlySet<string>,
+) {
+  if (!allowed.has(req.headers.origin ?? "")) {
+    throw new AppError(ErrorCode.FORBIDDEN, "This origin may not call the API");
+  }
+  const methods = table.filter((r) => r.pattern.test(req.path)).map((r) => r.route.method);
+  if (methods.length === 0) throw new AppError(ErrorCode.NOT_FOUND, "No such route");
+  return { status: 204, body: undefined, headers: preflightHeaders([...methods, "OPTIONS"]) };
+}
+
 /**
  * Builds the request handler for a route table. Errors become `{error:{code,message}}` with
  * the code's status; anything unexpected is logged by class name and answered 500 INTERNAL.
+ * `corsOrigins` are the exact origins answered cross-origin (none: same-origin callers only).
  */
 export function createRouter(
   routes: readonly Route[],
-  deps: { authenticator: Authenticator; maxBodyBytes: () => number },
+  deps: {
+    authenticator: Authenticator;
+    maxBodyBytes: () => number;
+    corsOrigins?: () => ReadonlySet<string>;
+  },
 ): (req: HttpRequest) => Promise<HttpResponse> {
   const table = routes.map(compile);
   return async (req) => {
     const started = Date.now();
     let matched: Route | undefined;
     let response: HttpResponse;
+    const allowed = deps.corsOrigins?.() ?? NO_ORIGINS;
     try {
-      const found = match(table, req);
-      matched = found.route;
-      const limit = found.route.maxBodyBytes ?? deps.maxBodyBytes();
-      if (bodyLength(req) > limit) {
-        throw new AppError(
-          ErrorCode.PAYLOAD_TOO_LARGE,
-          `Request body is larger than ${limit} bytes`,
-        );
+      if (isPreflight(req.method, req.headers)) {
+        response = preflight(table, req, allowed);
+      } else {
+        ({ matched, response } = await dispatch(table, req, deps));
       }
-      let auth: AuthContext | undefined;
-      if (found.route.roles !== "public") {
-        auth = await deps.authenticator.authenticate(req);
-        if (!found.route.roles.includes(auth.role)) {
-          throw new AppError(ErrorCode.FORBIDDEN, "This role may not use this route");
-        }
-      }
-      response = await found.route.handle({ req, params: found.params, auth });
     } catch (e) {
       const err = toAppError(e);
-      if (err.code === ErrorCode.INTERNAL) {
-        log.error("unhandled error", {
-          request_id: req.requestId,
-          route: matched?.path,
-          error_name: errorName(err.opts.original),
-        });
-      }
       response = { status: err.status, body: err.toJSON() };
+    }
+    const cors = corsHeaders(req.headers.origin, allowed);
+    if (Object.keys(cors).length > 0) {
+      response = { ...response, headers: { ...response.headers, ...cors } };
     }
     log.info("request", {
       request_id: req.requestId,
@@ -127,6 +138,43 @@ export function createRouter(
     });
     return response;
   };
+}
+
+/** Runs the matched route: body cap, authentication, role, handler; errors become answers. */
+async function dispatch(
+  table: readonly CompiledRoute[],
+  req: HttpRequest,
+  deps: { authenticator: Authenticator; maxBodyBytes: () => number },
+): Promise<{ matched: Route | undefined; response: HttpResponse }> {
+  let matched: Route | undefined;
+  let response: HttpResponse;
+  try {
+    const found = match(table, req);
+    matched = found.route;
+    const limit = found.route.maxBodyBytes ?? deps.maxBodyBytes();
+    if (bodyLength(req) > limit) {
+      throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `Request body is larger than ${limit} bytes`);
+    }
+    let auth: AuthContext | undefined;
+    if (found.route.roles !== "public") {
+      auth = await deps.authenticator.authenticate(req);
+      if (!found.route.roles.includes(auth.role)) {
+        throw new AppError(ErrorCode.FORBIDDEN, "This role may not use this route");
+      }
+    }
+    response = await found.route.handle({ req, params: found.params, auth });
+  } catch (e) {
+    const err = toAppError(e);
+    if (err.code === ErrorCode.INTERNAL) {
+      log.error("unhandled error", {
+        request_id: req.requestId,
+        route: matched?.path,
+        error_name: errorName(err.opts.original),
+      });
+    }
+    response = { status: err.status, body: err.toJSON() };
+  }
+  return { matched, response };
 }
 
 /** A malformed `%` escape is the client's error (400), found before authentication runs. */

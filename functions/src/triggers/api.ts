@@ -9,6 +9,7 @@ import { createTokenVerifier } from "../auth/verify-token";
 import { adminApp, db } from "../adapters/firebase";
 import { countingEnabled, formatOps, withOpCounts } from "../adapters/op-counter";
 import { isEmulatorAuthMode, params, projectId } from "../config";
+import { parseCorsOrigins } from "../http/cors";
 import { createRouter } from "../http/router";
 import type { HttpRequest } from "../http/router";
 import { isDeferredJson, limitBodiesBeforeParsing, parseDeferredJson } from "../http/body-limit";
@@ -63,8 +64,11 @@ function router(): ReturnType<typeof createRouter> {
       { sessions: lookupSessions },
     ),
     maxBodyBytes: () => params.maxBodyBytes.value(),
+    corsOrigins: () => (corsOrigins ??= parseCorsOrigins(params.apiCorsOrigins.value())),
   }));
 }
+
+let corsOrigins: ReadonlySet<string> | undefined;
 
 function headerMap(req: Request): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

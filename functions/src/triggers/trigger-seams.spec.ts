@@ -5,13 +5,21 @@ import { diagnosisContentHash } from "../adapters/diagnosis-writer";
 import { handleDeadLetter } from "./analysis-dead-letter";
 import { handleDiagnosisWritten } from "./on-diagnosis-written";
 import { handleSweep } from "./sweep-analysis-jobs";
-import { handleCaseReviewWrite } from "./update-patient-review";
+import { isRetryable } from "../domain/retry";
+import { capturedLogs } from "../../test/quiet-logs";
+import {
+  MAX_ROUNDS,
+  ReviewNotSettledError,
+  handleCaseReviewWrite,
+  updatePatientReview,
+} from "./update-patient-review";
 
 /*
  * The handleX seam of each trigger, at the unit tier. The relay, sweep and dead-letter seams
  * talk to the JobQueue port (scripted here); the diagnosis and patient-review seams take a
  * Firestore handle, so only the paths that must not touch it run here (a handle that throws on
- * any use proves it): their writes are covered by the integration tier.
+ * any use proves it), plus the patient review's lost-race path on a scripted handle: their
+ * writes are covered by the integration tier.
  */
 
 const NOW = 1_800_000_000_000;
@@ -130,6 +138,55 @@ describe("trigger seams", () => {
         { caseId: "c1", before: kase, after: { ...kase, triage_data: { notes: "x" } } },
         { db: () => untouchable },
       );
+    });
+
+    it("throws a retryable error, and warns without patient data, when every round loses its write", async () => {
+      const patientId = "patient-secret-id";
+      const kase = { patient_id: patientId, chw_id: "chw-1", status: "PENDING_DIAGNOSIS" };
+      let writes = 0;
+      // The patient changes under every write: the update-time precondition always fails.
+      const patients = {
+        doc: () => ({
+          get: () =>
+            Promise.resolve({
+              exists: true,
+              get: (f: string) => (f === "chw_id" ? "chw-1" : undefined),
+              data: () => ({ id: patientId, chw_id: "chw-1" }),
+              updateTime: { seconds: writes },
+            }),
+          update: () => {
+            writes++;
+            return Promise.reject(Object.assign(new Error("precondition"), { code: 9 }));
+          },
+        }),
+      };
+      const cases = { get: () => Promise.resolve({ docs: [{ data: () => kase }] }) };
+      const chain = { where: () => chain, ...cases };
+      const racing = {
+        collection: (name: string) => (name === "patients" ? patients : chain),
+      } as unknown as Firestore;
+      const from = capturedLogs.length;
+
+      const err = await handleCaseReviewWrite(
+        { caseId: "c1", before: { ...kase, status: "TRIAGED" }, after: kase },
+        { db: () => racing },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+      expect(err).to.be.instanceOf(ReviewNotSettledError);
+      expect(isRetryable(err)).to.equal(true);
+      expect(writes).to.equal(MAX_ROUNDS);
+      const warned = capturedLogs.slice(from).filter((l) => l.severity === "WARNING");
+      expect(warned.map((l) => l.message)).to.deep.equal([
+        "patient review did not settle, will retry",
+      ]);
+      expect(JSON.stringify(warned)).to.include('"case_id":"c1"').and.not.include(patientId);
+      expect(String((err as Error).message)).to.not.include(patientId);
+      // The throw only redelivers with retry on (terraform's retry_policy follows it:
+      // terraform/test/consistency.spec.ts).
+      expect(updatePatientReview.__endpoint.eventTrigger?.retry).to.equal(true);
     });
   });
 });

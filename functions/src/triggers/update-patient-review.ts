@@ -11,7 +11,22 @@ export interface CaseWrite {
   after: DocumentData | undefined;
 }
 
-const MAX_ROUNDS = 5;
+/** Read-compare-write rounds of one delivery before it gives the event back for redelivery. */
+export const MAX_ROUNDS = 5;
+
+/**
+ * Every round lost its write to a concurrent change of the patient. Transient (so
+ * `isRetryable` in domain/retry.ts says yes): the trigger throws it and, with retry on in the
+ * code and in terraform's `retry_policy`, the platform redelivers the event, whose first read
+ * then starts from whatever the concurrent writers left.
+ */
+export class ReviewNotSettledError extends Error {
+  readonly transient = true;
+  constructor() {
+    super(`patient review did not settle in ${MAX_ROUNDS} rounds`);
+    this.name = "ReviewNotSettledError";
+  }
+}
 
 /**
  * Keeps `review_pending` / `review_doctor_ids` on the case's patient in step with its cases, so
@@ -19,6 +34,8 @@ const MAX_ROUNDS = 5;
  * case write commits and never inside another writer's transaction: it reads the patient and
  * its cases, writes only when the fields differ (guarded by the patient's update time), and
  * reads again until a read agrees with what is stored, so concurrent case changes converge.
+ * After MAX_ROUNDS lost writes it throws ReviewNotSettledError, so the event is redelivered
+ * rather than leaving the doctor rules on a stale summary.
  * The fields are not CHW data, so this write does not advance the CHW's pull cursor.
  */
 export async function handleCaseReviewWrite(
@@ -63,7 +80,13 @@ async function refreshPatientReview(
       if ((e as { code?: unknown }).code !== 9) throw e;
     }
   }
-  log.warn("patient review did not settle", { case_id: caseId, stage: "review" });
+  // Ids and counts only: the patient's id and fields stay out of the logs.
+  log.warn("patient review did not settle, will retry", {
+    case_id: caseId,
+    stage: "review",
+    attempt: MAX_ROUNDS,
+  });
+  throw new ReviewNotSettledError();
 }
 
 /** Firestore trigger: every write to a case (cheap no-op unless status, doctor or patient changed). */

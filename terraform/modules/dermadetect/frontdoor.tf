@@ -3,10 +3,12 @@
 # policy that refuses oversized bodies from their Content-Length and rate-limits per client IP
 # before a request reaches an instance. With api_front_door_only the api's ingress is
 # ALLOW_INTERNAL_AND_GCLB (functions.tf), so its run.app URL no longer answers from the
-# internet; turn it on only once every client calls api_url (docs/runbook.md "The api's front door").
+# internet, and the web apps' config (web_configs, hosting.tf) names api_url, which answers CORS
+# for the two Hosting sites; turn it on only once every client can call api_url (docs/runbook.md
+# "The api's front door").
 
 variable "api_front_door_only" {
-  description = "Limit the api's ingress to internal traffic and the load balancer. Leave false until the web apps and the native app call api_url (Hosting's /api/** rewrite and the native app's URL bypass the load balancer and would be refused)."
+  description = "Limit the api's ingress to internal traffic and the load balancer, and give the web apps api_url as apiBaseUrl (output web_configs). Leave false until firebase.json's CSP allows api_url and the native app calls it (Hosting's /api/** rewrite and the native app's URL bypass the load balancer and would be refused)."
   type        = bool
   default     = false
 }

@@ -201,10 +201,13 @@ locals {
     MEDGEMMA_MODEL_ID      = var.medgemma.model_id
     MEDGEMMA_TIMEOUT_MS    = tostring(var.medgemma.timeout_ms)
     MEDGEMMA_MAX_TOKENS    = tostring(var.medgemma.max_tokens)
+    API_CORS_ORIGINS       = join(",", local.hosting_origins)
   }
 
   # Secret Manager secrets bound as environment variables: function => { ENV_NAME = secret id }.
-  # Only secrets the code declares with defineSecret belong here (consistency.spec.ts).
+  # Only secrets the code reads belong here (consistency.spec.ts): those it declares with
+  # defineSecret, and analyzeCase's MEDGEMMA_API_KEY, the bearer token of an OpenAI-compatible
+  # MedGemma server that adapters/medgemma-client.ts reads from the environment.
   function_secrets = {
     api                 = {}
     applySync           = {}
@@ -212,11 +215,20 @@ locals {
     sweepAnalysisJobs   = {}
     sweepOverdueCases   = {}
     sweepSyncBatches    = {}
-    analyzeCase         = {}
+    analyzeCase         = { MEDGEMMA_API_KEY = "medgemma-api-key" }
     analysisDeadLetter  = {}
     verifyImage         = {}
     onDiagnosisWritten  = {}
     updatePatientReview = {}
+  }
+
+  # What is bound. Vertex authenticates as the function's service account and needs no token,
+  # and binding a secret that has no version fails the deploy, so MEDGEMMA_API_KEY is bound (and
+  # its secret created and granted, secrets.tf) only with provider openai.
+  bound_secrets = {
+    for name, env in local.function_secrets : name => {
+      for key, id in env : key => id if key != "MEDGEMMA_API_KEY" || var.medgemma.provider == "openai"
+    }
   }
 
   # analyzeCase is invoked by the owned push subscription, not by Eventarc. Its code is an
@@ -282,7 +294,7 @@ module "functions" {
   ingress                      = each.value.ingress
   environment_variables        = local.function_env
   build_environment_variables  = lookup(local.build_env, each.key, {})
-  secret_environment_variables = local.function_secrets[each.key]
+  secret_environment_variables = local.bound_secrets[each.key]
   event_trigger                = lookup(local.event_triggers, each.key, null)
   labels                       = local.labels
 

@@ -37,3 +37,36 @@ locals {
     }
   }
 }
+
+# Each web app's Firebase config, for its public web API key (a browser bundle shows it anyway).
+data "google_firebase_web_app_config" "hosting" {
+  for_each = local.hosting_sites
+  provider = google-beta
+
+  project    = var.project_id
+  web_app_id = google_firebase_web_app.hosting[each.key].app_id
+}
+
+locals {
+  # The two sites' origins: the only ones the api answers cross-origin (API_CORS_ORIGINS).
+  hosting_origins = [for k in sort(keys(local.hosting_sites)) : google_firebase_hosting_site.hosting[k].default_url]
+
+  # Each web app's runtime config (contract/src/web-config.ts): the console serves it as
+  # /config.json, the CHW web build bundles it (DD_WEB_CONFIG; docs/runbook.md). The apps call
+  # Hosting's same-origin /api/** rewrite until api_front_door_only, then the front door, which
+  # answers CORS for hosting_origins.
+  web_configs = {
+    for k in keys(local.hosting_sites) : k => {
+      projectId  = var.project_id
+      apiKey     = data.google_firebase_web_app_config.hosting[k].api_key
+      apiBaseUrl = var.api_front_door_only ? "https://${local.api_host}" : "/api"
+    }
+  }
+}
+
+output "web_configs" {
+  description = "Runtime config of each web app (console: its /config.json; chw: the DD_WEB_CONFIG file of its build)."
+  value       = local.web_configs
+  # The web API key is public, but the provider may mark it sensitive; -json prints it anyway.
+  sensitive = true
+}

@@ -3,11 +3,11 @@
 # add versions with gcloud (docs/runbook.md, "Rotating secrets").
 
 locals {
-  secret_ids = toset(flatten([for name, env in local.function_secrets : values(env)]))
+  secret_ids = toset(flatten([for name, env in local.bound_secrets : values(env)]))
 
   secret_bindings = {
     for pair in flatten([
-      for name, env in local.function_secrets : [
+      for name, env in local.bound_secrets : [
         for key, id in env : { function = name, secret = id }
       ]
     ]) : "${pair.function}|${pair.secret}" => pair
