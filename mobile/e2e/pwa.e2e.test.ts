@@ -210,12 +210,22 @@ it("photo storage filled until the browser refuses: refusals shown on the case, 
   await page.getByRole("button", { name: "Back" }).click();
   const cdp = await context.newCDPSession(page);
   const usage = () => page.evaluate(() => navigator.storage.estimate().then((e) => e.usage ?? 0));
+  // Chromium's IndexedDB keeps the space the quota manager last granted for up to 30 s
+  // (BucketContext::kBucketSpaceCacheTimeLimit) and asks again only once that allowance has
+  // decayed: a lowered quota binds the app's writes only 30 s after it is set. (A raised one
+  // binds at once: a write beyond the allowance asks again.)
+  const QUOTA_CACHE_MS = 31_000;
+  let quotaBindsAt = 0;
   /** Gives the origin `room` bytes beyond what it uses now (Chromium's quota override). */
-  const leaveRoom = async (room: number) =>
-    cdp.send("Storage.overrideQuotaForOrigin", {
+  const leaveRoom = async (room: number) => {
+    await cdp.send("Storage.overrideQuotaForOrigin", {
       origin: new URL(server.url).origin,
       quotaSize: (await usage()) + room,
     });
+    quotaBindsAt = Date.now() + QUOTA_CACHE_MS;
+  };
+  /** Waits until a lowered quota binds the page's IndexedDB writes (see above). */
+  const quotaBinds = () => page.waitForTimeout(Math.max(0, quotaBindsAt - Date.now()));
   const MB = 1024 * 1024;
   let seed = 1;
   const addPhoto = async () => {
@@ -251,6 +261,7 @@ it("photo storage filled until the browser refuses: refusals shown on the case, 
   }
   await page.getByTestId("assess").click();
   await page.getByTestId("risk-RED").waitFor({ timeout: 60_000 });
+  await quotaBinds();
   await page.getByTestId("save-case").click();
   // The browser refuses some: each is shown on the form, the case is not reported saved, and
   // the app now says storage is full on every screen.
