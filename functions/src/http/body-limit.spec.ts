@@ -89,6 +89,34 @@ describe("limitBodiesBeforeParsing", () => {
     ]);
   });
 
+  it("adds the refusal headers for the request to both 413s (declared length and cut off)", async () => {
+    const { parser } = fakeParser((_req, next) =>
+      next(Object.assign(new Error("request entity too large"), { type: "entity.too.large" })),
+    );
+    const refusalHeaders = (req: { headers: Record<string, unknown> }): Record<string, string> =>
+      req.headers.origin === "https://a.example"
+        ? { "access-control-allow-origin": "https://a.example", vary: "Origin" }
+        : {};
+    limitBodiesBeforeParsing(
+      () => 10,
+      { refusalHeaders },
+      { "/b/node_modules/body-parser/index.js": { exports: parser } },
+    );
+    const mw = parser.json!();
+    const declared = await run(mw, {
+      headers: { origin: "https://a.example", "content-length": "11" },
+    });
+    const chunked = await run(mw, { headers: { origin: "https://a.example" } });
+    for (const out of [declared, chunked]) {
+      expect(out.res.statusCode).to.equal(413);
+      expect(out.res.headers["access-control-allow-origin"]).to.equal("https://a.example");
+      expect(out.res.headers.vary).to.equal("Origin");
+    }
+    const other = await run(mw, { headers: { origin: "https://b.example" } });
+    expect(other.res.statusCode).to.equal(413);
+    expect(other.res.headers).to.not.have.property("access-control-allow-origin");
+  });
+
   it("passes accepted bodies and other parser errors on unchanged", async () => {
     const boom = Object.assign(new Error("bad json"), { type: "entity.parse.failed" });
     let fail = false;

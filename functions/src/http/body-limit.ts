@@ -45,7 +45,10 @@ type ParserModule = Record<string, unknown> & { [PATCHED]?: true };
 
 const FACTORIES = ["json", "text", "urlencoded", "raw"] as const;
 
-function tooLarge(res: Res, cap: number): void {
+/** Extra headers of a refusal to `req` (the api's CORS headers, so a web app can read it). */
+type RefusalHeaders = (req: Req) => Record<string, string>;
+
+function tooLarge(req: Req, res: Res, cap: number, headers: RefusalHeaders): void {
   const body = new AppError(
     ErrorCode.PAYLOAD_TOO_LARGE,
     `Request body is larger than ${cap} bytes`,
@@ -53,6 +56,7 @@ function tooLarge(res: Res, cap: number): void {
   res.statusCode = 413;
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.setHeader("cache-control", "no-store");
+  for (const [k, v] of Object.entries(headers(req))) res.setHeader(k, v);
   // No `connection: close`: closing with the body unread makes the kernel reset the connection,
   // and the client may lose this answer. Node discards the unread rest instead (not buffered).
   res.end(JSON.stringify(body.toJSON()));
@@ -70,6 +74,7 @@ function limited(
   options: Record<string, unknown> | undefined,
   cap: () => number,
   defer: boolean,
+  headers: RefusalHeaders,
 ) {
   // One inner parser per cap value: the cap is a deploy-time param, so this builds it once.
   let inner: { cap: number; mw: Middleware } | undefined;
@@ -77,13 +82,13 @@ function limited(
     const limit = cap();
     const length = declaredLength(req);
     if (length !== undefined && length > limit) {
-      tooLarge(res, limit);
+      tooLarge(req, res, limit, headers);
       return;
     }
     if (inner?.cap !== limit) inner = { cap: limit, mw: factory({ ...options, limit }) };
     inner.mw(req, res, (err?: unknown) => {
       const type = (err as { type?: unknown } | undefined)?.type;
-      if (type === "entity.too.large" && !res.headersSent) tooLarge(res, limit);
+      if (type === "entity.too.large" && !res.headersSent) tooLarge(req, res, limit, headers);
       else {
         if (!err && defer && Buffer.isBuffer((req as { body?: unknown }).body))
           req[DEFERRED] = true;
@@ -97,11 +102,15 @@ function limited(
 /**
  * Caps every loaded body-parser's parsers at `cap()` bytes before they read a body. Returns how
  * many body-parser copies it patched (0 when none is loaded, e.g. in unit tests that call the
- * router directly). Idempotent.
+ * router directly). Idempotent. `refusalHeaders` adds headers to the 413 (the api's CORS headers:
+ * without them a browser on another origin sees a network error instead of the coded refusal).
  */
 export function limitBodiesBeforeParsing(
   cap: () => number,
-  { deferJson = false }: { deferJson?: boolean } = {},
+  {
+    deferJson = false,
+    refusalHeaders = () => ({}),
+  }: { deferJson?: boolean; refusalHeaders?: RefusalHeaders } = {},
   cache: ModuleCache = moduleCache(),
 ): number {
   let patched = 0;
@@ -123,7 +132,8 @@ export function limitBodiesBeforeParsing(
         Object.defineProperty(parser, name, {
           configurable: true,
           enumerable: true,
-          value: (options?: Record<string, unknown>) => limited(factory, options, cap, defer),
+          value: (options?: Record<string, unknown>) =>
+            limited(factory, options, cap, defer, refusalHeaders),
         });
       }
       parser[PATCHED] = true;

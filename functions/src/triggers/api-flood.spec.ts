@@ -51,6 +51,30 @@ describe("api under the Functions Framework: a flood of large bodies", function 
     expect(r.rssPeakMiB - r.rssBeforeMiB, "RSS growth").to.be.below(128);
   });
 
+  it("lets a web app on an allowed origin read the 413 (CORS headers on the pre-parse refusal), and no other origin", async () => {
+    const site = "https://demo-dermadetect-chw.web.app";
+    const env = { API_CORS_ORIGINS: `${site},https://demo-dermadetect-console.web.app` };
+    const allowed = await floodApi({
+      requests: 2,
+      bodyBytes: 3 * MiB,
+      declareLength: true,
+      env,
+      origin: site,
+    });
+    expect(allowed.statuses).to.deep.equal([413, 413]);
+    expect(allowed.codes).to.deep.equal(["SYNC_1001", "SYNC_1001"]);
+    expect(allowed.allowOrigins).to.deep.equal([site, site]);
+    const other = await floodApi({
+      requests: 1,
+      bodyBytes: 3 * MiB,
+      declareLength: false,
+      env,
+      origin: "https://evil.example",
+    });
+    expect(other.statuses).to.deep.equal([413]);
+    expect(other.allowOrigins).to.deep.equal([undefined]);
+  });
+
   it("cuts off chunked 30 MiB bodies (no Content-Length) at the cap with 413 SYNC_1001", async () => {
     const r = await floodApi({ requests: 10, bodyBytes: 30 * MiB, declareLength: false });
     expect(r.statuses).to.deep.equal(Array(10).fill(413));

@@ -9,7 +9,7 @@ import { createTokenVerifier } from "../auth/verify-token";
 import { adminApp, db } from "../adapters/firebase";
 import { countingEnabled, formatOps, withOpCounts } from "../adapters/op-counter";
 import { isEmulatorAuthMode, params, projectId } from "../config";
-import { parseCorsOrigins } from "../http/cors";
+import { corsHeaders, parseCorsOrigins } from "../http/cors";
 import { createRouter } from "../http/router";
 import type { HttpRequest } from "../http/router";
 import { isDeferredJson, limitBodiesBeforeParsing, parseDeferredJson } from "../http/body-limit";
@@ -33,7 +33,13 @@ acceptScalarJsonBodies();
 // every function loads this bundle, and the event functions' hosts must keep parsing their
 // JSON event bodies themselves.
 if (process.env.FUNCTION_TARGET === "api")
-  limitBodiesBeforeParsing(preParseCap, { deferJson: true });
+  limitBodiesBeforeParsing(preParseCap, {
+    deferJson: true,
+    refusalHeaders: (req) => {
+      const origin = req.headers.origin;
+      return corsHeaders(typeof origin === "string" ? origin : undefined, allowedOrigins());
+    },
+  });
 
 /** `users/{uid}`; a uid that is not a single path segment cannot name an account document. */
 async function lookupAccount(uid: string): Promise<AccountRecord | undefined> {
@@ -64,11 +70,16 @@ function router(): ReturnType<typeof createRouter> {
       { sessions: lookupSessions },
     ),
     maxBodyBytes: () => params.maxBodyBytes.value(),
-    corsOrigins: () => (corsOrigins ??= parseCorsOrigins(params.apiCorsOrigins.value())),
+    corsOrigins: allowedOrigins,
   }));
 }
 
 let corsOrigins: ReadonlySet<string> | undefined;
+
+/** API_CORS_ORIGINS, parsed on first use (a param is read only once the host has loaded it). */
+function allowedOrigins(): ReadonlySet<string> {
+  return (corsOrigins ??= parseCorsOrigins(params.apiCorsOrigins.value()));
+}
 
 function headerMap(req: Request): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

@@ -36,6 +36,8 @@ export interface FloodOptions {
   env?: Record<string, string>;
   /** Extra node flags for the child (e.g. --max-old-space-size=...). */
   nodeFlags?: string[];
+  /** The Origin header of each flood request (a web app on another origin). */
+  origin?: string;
 }
 
 export interface FloodResult {
@@ -47,6 +49,8 @@ export interface FloodResult {
   statuses: number[];
   /** Error code of each answered flood request's JSON body, when it had one. */
   codes: Array<string | undefined>;
+  /** Access-Control-Allow-Origin of each answer, when it had one. */
+  allowOrigins: Array<string | undefined>;
   /** Status of the health request sent while every flood request was in flight. */
   healthDuringFlood: number;
   /** The child was still running at the end. */
@@ -101,6 +105,12 @@ async function waitUntilServing(port: number, child: ChildProcess, stderr: () =>
   throw new Error(`Functions Framework did not answer /v1/health: ${stderr()}`);
 }
 
+interface Answer {
+  status: number;
+  code?: string;
+  allowOrigin?: string;
+}
+
 /**
  * One large POST to a sync route without a token. Writes the body in 1 MiB slices of one
  * shared buffer (the client holds 1 MiB, not the body), and settles with the status and
@@ -110,10 +120,10 @@ function flood(
   port: number,
   opts: FloodOptions,
   slice: Buffer,
-): { sent: Promise<void>; answer: Promise<{ status: number; code?: string }> } {
+): { sent: Promise<void>; answer: Promise<Answer> } {
   let markSent: () => void = () => undefined;
   const sent = new Promise<void>((r) => (markSent = r));
-  const answer = new Promise<{ status: number; code?: string }>((resolve) => {
+  const answer = new Promise<Answer>((resolve) => {
     // A JSON document of about bodyBytes bytes: `{"pad":"xxxx…"}` or `{"pad":[[],…,[]]}`.
     const arrays = opts.shape === "arrays";
     const head = Buffer.from(arrays ? '{"pad":[' : '{"pad":"');
@@ -122,6 +132,7 @@ function flood(
     if (arrays) remaining -= remaining % 3;
     const headers: Record<string, string | number> = { "content-type": "application/json" };
     if (opts.declareLength) headers["content-length"] = head.length + remaining + tail.length;
+    if (opts.origin !== undefined) headers.origin = opts.origin;
     const req = request({
       host: "127.0.0.1",
       port,
@@ -130,7 +141,7 @@ function flood(
       headers,
     });
     let settled = false;
-    const done = (v: { status: number; code?: string }) => {
+    const done = (v: Answer) => {
       if (settled) return;
       settled = true;
       markSent();
@@ -148,7 +159,8 @@ function flood(
         } catch {
           code = undefined;
         }
-        done({ status: res.statusCode ?? 0, code });
+        const allowOrigin = res.headers["access-control-allow-origin"];
+        done({ status: res.statusCode ?? 0, code, allowOrigin });
         // The server may answer before the body is sent; what is left to send does not matter.
         req.destroy();
       });
@@ -242,6 +254,7 @@ export async function floodApi(opts: FloodOptions): Promise<FloodResult> {
       rssAfterMiB,
       statuses: answers.map((a) => a.status),
       codes: answers.map((a) => a.code),
+      allowOrigins: answers.map((a) => a.allowOrigin),
       healthDuringFlood,
       alive: child.exitCode === null && rssAfterMiB > 0,
     };
