@@ -37,4 +37,6 @@ module "dermadetect" {
   alert_emails           = var.alert_emails
   medgemma               = var.medgemma
   medgemma_deployment    = var.medgemma_deployment
+  api_front_door_only    = var.api_front_door_only
+  api_domain             = var.api_domain
 }

@@ -35,3 +35,15 @@ variable "medgemma_deployment" {
   description = "Optional Model Garden deployment of MedGemma; typed by modules/dermadetect/variables.tf."
   type        = any
 }
+
+variable "api_front_door_only" {
+  description = "Limit the api's ingress to its HTTPS load balancer (Cloud Armor first). false only while an existing deployment's clients move to api_url (docs/runbook.md)."
+  type        = bool
+  default     = true
+}
+
+variable "api_domain" {
+  description = "Hostname of the api's load balancer (an A record to its address); empty = <ip>.nip.io."
+  type        = string
+  default     = ""
+}

@@ -141,26 +141,31 @@ describe("terraform: the api front door (load balancer + Cloud Armor)", function
     expect(stack.locals.services).to.include("compute.googleapis.com");
   });
 
-  it("limits the api's ingress to internal and load-balancer traffic when asked (off by default), and gives clients the front door's URL", () => {
+  it("limits the api's ingress to internal and load-balancer traffic by default, and gives clients the front door's URL", () => {
     const fns = stack.locals.functions as Record<string, { ingress: string }>;
     expect(fns.api!.ingress).to.equal(
       '${var.api_front_door_only ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"}',
     );
-    // Off unless the operator turns it on: Hosting's rewrite and the native app bypass the LB.
-    expect(block(stack, "variable", "api_front_door_only").body.default).to.equal(false);
+    // On unless the operator opens it for a migration, in the module and in the root that
+    // deploys it: Hosting's rewrite and the run.app URL would bypass Cloud Armor.
+    expect(block(stack, "variable", "api_front_door_only").body.default).to.equal(true);
+    const root = modules.get("environments")!;
+    expect(block(root, "variable", "api_front_door_only").body.default).to.equal(true);
+    const call = block(root, "module", "dermadetect").body;
+    expect(call.api_front_door_only).to.equal("${var.api_front_door_only}");
+    expect(call.api_domain).to.equal("${var.api_domain}");
     const apiUrl = block(stack, "output", "api_url").body;
     expect(apiUrl.value).to.equal("https://${local.api_host}");
     // A safe default: without a domain the certificate is issued for <ip>.nip.io.
     expect(block(stack, "variable", "api_domain").body.default).to.equal("");
   });
 
-  it("gives both web apps the front door's URL as apiBaseUrl when it is on, in the contract's shape", () => {
+  it("gives both web apps the front door's URL as apiBaseUrl, in the contract's shape", () => {
     const configs = text(stack.locals.web_configs);
     expect(configs).to.include("for k in keys(local.hosting_sites) : k =>");
-    // The same host as api_url; Hosting's same-origin rewrite only while the front door is off.
-    expect(configs).to.include(
-      'apiBaseUrl = var.api_front_door_only ? "https://${local.api_host}" : "/api"',
-    );
+    // The same host as api_url, whether or not the direct URLs are closed yet: a bundle built
+    // while they are open keeps working once they close.
+    expect(configs).to.include('apiBaseUrl = "https://${local.api_host}"');
     expect(configs).to.include(
       "apiKey     = data.google_firebase_web_app_config.hosting[k].api_key",
     );

@@ -1,16 +1,16 @@
 # The api's front door (issue 17, docs/decisions/2026-11-request-parsing.md): a global external
 # HTTPS load balancer with a serverless NEG for the api's Cloud Run service, and a Cloud Armor
 # policy that refuses oversized bodies from their Content-Length and rate-limits per client IP
-# before a request reaches an instance. With api_front_door_only the api's ingress is
-# ALLOW_INTERNAL_AND_GCLB (functions.tf), so its run.app URL no longer answers from the
-# internet, and the web apps' config (web_configs, hosting.tf) names api_url, which answers CORS
-# for the two Hosting sites; turn it on only once every client can call api_url (docs/runbook.md
-# "The api's front door").
+# before a request reaches an instance. With api_front_door_only (the default) the api's ingress
+# is ALLOW_INTERNAL_AND_GCLB (functions.tf), so its run.app URL and Hosting's /api/** rewrite no
+# longer reach it from the internet. The web apps' config (web_configs, hosting.tf) names api_url,
+# which answers CORS for the two Hosting sites; a release writes the sites' CSP and the native
+# app's URL from it (npm run release:config; docs/runbook.md "The api's front door").
 
 variable "api_front_door_only" {
-  description = "Limit the api's ingress to internal traffic and the load balancer, and give the web apps api_url as apiBaseUrl (output web_configs). Leave false until firebase.json's CSP allows api_url and the native app calls it (Hosting's /api/** rewrite and the native app's URL bypass the load balancer and would be refused)."
+  description = "Limit the api's ingress to internal traffic and the load balancer, so Cloud Armor guards every request. Set false only for the one apply that moves an existing deployment whose clients still call Hosting's /api/** rewrite or the run.app URL (docs/runbook.md)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "api_domain" {

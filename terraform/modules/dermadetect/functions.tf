@@ -32,9 +32,9 @@ locals {
       concurrency = 40
       min         = 0
       max         = 20
-      # With api_front_door_only, only the HTTPS load balancer (frontdoor.tf), whose Cloud Armor
-      # policy runs first. Off by default: Hosting's /api/** rewrite and the native app's URL
-      # reach the api from outside the load balancer, and cutting them off loses every sync.
+      # With api_front_door_only (the default), only the HTTPS load balancer (frontdoor.tf), whose
+      # Cloud Armor policy runs first; the clients call it (web_configs, npm run release:config).
+      # false keeps the direct URLs open while an old deployment's clients move (docs/runbook.md).
       ingress = var.api_front_door_only ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
     }
     applySync = {

@@ -52,14 +52,14 @@ locals {
   hosting_origins = [for k in sort(keys(local.hosting_sites)) : google_firebase_hosting_site.hosting[k].default_url]
 
   # Each web app's runtime config (contract/src/web-config.ts): the console serves it as
-  # /config.json, the CHW web build bundles it (DD_WEB_CONFIG; docs/runbook.md). The apps call
-  # Hosting's same-origin /api/** rewrite until api_front_door_only, then the front door, which
-  # answers CORS for hosting_origins.
+  # /config.json, the CHW web build bundles it (DD_WEB_CONFIG; docs/runbook.md). The apps call the
+  # front door, which answers CORS for hosting_origins, whether or not api_front_door_only has
+  # closed the direct URLs yet: a bundle built from it keeps working when they close.
   web_configs = {
     for k in keys(local.hosting_sites) : k => {
       projectId  = var.project_id
       apiKey     = data.google_firebase_web_app_config.hosting[k].api_key
-      apiBaseUrl = var.api_front_door_only ? "https://${local.api_host}" : "/api"
+      apiBaseUrl = "https://${local.api_host}"
     }
   }
 }
