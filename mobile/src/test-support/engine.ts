@@ -26,6 +26,8 @@ export interface EngineOptions {
   deviceId?: string;
   /** Default: 300 ms, short enough for the tests to see a re-pull. */
   repullDelayMs?: number;
+  /** First delay before a listener the SDK ended is attached again (default: the engine's). */
+  listenerRetryMs?: number;
   /** Wraps the real port (e.g. to record what the SDK delivers and in which order). */
   wrap?: (port: FirestorePort) => FirestorePort;
 }
@@ -49,7 +51,13 @@ export class EngineHarness {
   /** A started engine for the CHW `user`, with the port it writes through. */
   async engineFor(
     user: TestAccount,
-    { kv, deviceId, repullDelayMs = 300, wrap = (port) => port }: EngineOptions = {},
+    {
+      kv,
+      deviceId,
+      repullDelayMs = 300,
+      listenerRetryMs,
+      wrap = (port) => port,
+    }: EngineOptions = {},
   ): Promise<{ engine: SyncEngine; firestore: FirestorePort }> {
     const client = await this.signIn(user);
     const firestore = wrap(createWebFirestorePort(client.db));
@@ -63,7 +71,15 @@ export class EngineHarness {
     });
     const engine = new SyncEngine(
       { chwId: user.uid, deviceId: deviceId ?? `device-${newId().slice(0, 8)}` },
-      { firestore, kv: kv ?? memoryStore(), uploads, now: Date.now, newId, repullDelayMs },
+      {
+        firestore,
+        kv: kv ?? memoryStore(),
+        uploads,
+        now: Date.now,
+        newId,
+        repullDelayMs,
+        listenerRetryMs,
+      },
     );
     // Tracked before it starts, so a start that fails is still stopped.
     this.engines.push(engine);

@@ -213,4 +213,36 @@ describe("sync engine on the emulators", () => {
     });
     expect(s.history.some((h) => h.kind === "incomplete")).toBe(true);
   });
+
+  it("attaches its listeners again after the rules refused them, and shows what the server has once they allow it", async () => {
+    const chw = await createUser("chw");
+    const account = adminDb().doc(`users/${chw.uid}`);
+    await account.set({ role: "chw", display_name: "L", email: chw.email, disabled: true });
+    const { engine } = await harness.engineFor(chw, { listenerRetryMs: 300 });
+    // While the account is disabled the rules deny every listener; the SDK ends each for good.
+    await waitFor(
+      engine,
+      (s) => s.history.some((h) => h.kind === "listener-error" && h.detail?.startsWith("patients")),
+      "the patients listener refused",
+    );
+    const id = `p-${newId()}`;
+    await adminDb()
+      .doc(`patients/${id}`)
+      .set({
+        id,
+        chw_id: chw.uid,
+        server_seq: 1,
+        demographics: demographics("Seen after the refusal"),
+        last_modified_at: Date.now(),
+      });
+    await account.set({ disabled: false }, { merge: true });
+    // Without a new listener the list would stay empty until the app restarts.
+    const s = await waitFor(
+      engine,
+      (v) => v.records.patients.some((p) => p.record.id === id),
+      "the server's patient shown through a re-attached listener",
+    );
+    expect(s.history.filter((h) => h.kind === "listener-error").length).toBeGreaterThan(0);
+    expect(s.history.find((h) => h.kind === "listener-error")?.detail).toMatch(/retrying in \d+ s/);
+  });
 });

@@ -131,7 +131,15 @@ export interface SyncDeps {
   newId(): string;
   /** Delay before a mismatching manifest triggers a full re-pull (listeners arrive apart). */
   repullDelayMs?: number;
+  /**
+   * First delay before a listener the SDK ended with an error is attached again (doubled on each
+   * failure in a row, up to LISTENER_RETRY_MAX_MS). Default 5 s.
+   */
+  listenerRetryMs?: number;
 }
+
+/** The longest wait between attempts to attach a failed listener again. */
+export const LISTENER_RETRY_MAX_MS = 5 * 60_000;
 
 const HISTORY_KEY = "sync:history";
 const CONFIRMED_KEY = "sync:last-confirmed";
@@ -167,6 +175,9 @@ export class SyncEngine {
   private completeness: Completeness = { kind: "unknown" };
   private online = true;
   private unsubscribers: Unsubscribe[] = [];
+  /** The Firestore listeners by name, each re-attachable after the SDK ends it with an error. */
+  private watches = new Map<string, { stop: Unsubscribe; retry?: ReturnType<typeof setTimeout> }>();
+  private stopped = false;
   private listeners = new Set<() => void>();
   private snapshot: SyncSnapshot;
   private repullTimer: ReturnType<typeof setTimeout> | undefined;
@@ -211,45 +222,50 @@ export class SyncEngine {
     const { firestore } = this.deps;
     const uid = this.session.chwId;
     for (const c of COLLECTIONS) {
-      this.unsubscribers.push(
+      this.watch(c, (delivered, failed) =>
         firestore.watchWhere(
           c,
           "chw_id",
           uid,
           (s) => {
+            delivered();
             this.docs[c] = s.docs;
             this.fresh[c] = !s.fromCache;
             this.changed();
           },
-          (e) => this.listenerError(c, e),
+          failed,
         ),
       );
     }
-    this.unsubscribers.push(
+    this.watch("syncBatches", (delivered, failed) =>
       firestore.watchWhere(
         "syncBatches",
         "chw_id",
         uid,
         (s) => {
+          delivered();
           this.batches = s.docs.map(toBatchView);
-          const delivered = new Set(this.batches.map((b) => b.id));
-          this.justQueued = this.justQueued.filter((b) => !delivered.has(b.id));
+          const seen = new Set(this.batches.map((b) => b.id));
+          this.justQueued = this.justQueued.filter((b) => !seen.has(b.id));
           this.fresh.batches = !s.fromCache;
-          this.reconcileOutbox(delivered, !s.fromCache);
+          this.reconcileOutbox(seen, !s.fromCache);
           this.noteProcessedBatches();
           this.changed();
         },
-        (e) => this.listenerError("syncBatches", e),
+        failed,
       ),
+    );
+    this.watch("syncScopes", (delivered, failed) =>
       firestore.watchDoc(
         "syncScopes",
         uid,
         (d, fromCache) => {
+          delivered();
           this.scopeManifest = d ? manifestFrom(d.data) : EMPTY_MANIFEST;
           this.fresh.scope = !fromCache;
           this.changed();
         },
-        (e) => this.listenerError("syncScopes", e),
+        failed,
       ),
     );
     void this.deps.uploads.drain();
@@ -257,7 +273,13 @@ export class SyncEngine {
 
   /** Detaches every listener. */
   stop(): void {
+    this.stopped = true;
     for (const u of this.unsubscribers.splice(0)) u();
+    for (const w of this.watches.values()) {
+      if (w.retry) clearTimeout(w.retry);
+      w.stop();
+    }
+    this.watches.clear();
     this.deps.uploads.stop();
     if (this.repullTimer) clearTimeout(this.repullTimer);
   }
@@ -541,8 +563,45 @@ export class SyncEngine {
     }
   }
 
-  private listenerError(what: string, e: Error): void {
-    this.log("listener-error", `${what}: ${codeOf(e)}`);
+  /**
+   * Attaches the listener `name` and keeps it attached: the SDK ends a listener for good on an
+   * error (permission denied while an account is disabled, a token the server refuses, an
+   * internal error), and the lists would then stay as they were until the app restarts. So it
+   * is attached again after a delay that doubles on each failure in a row and resets once a
+   * snapshot arrives.
+   */
+  private watch(
+    name: string,
+    attach: (delivered: () => void, failed: (e: Error) => void) => Unsubscribe,
+  ): void {
+    let failures = 0;
+    const start = () => {
+      if (this.stopped) return;
+      const entry: { stop: Unsubscribe; retry?: ReturnType<typeof setTimeout> } = {
+        stop: () => undefined,
+      };
+      this.watches.set(name, entry);
+      entry.stop = attach(
+        () => {
+          failures = 0;
+        },
+        (e) => {
+          failures++;
+          const first = this.deps.listenerRetryMs ?? 5000;
+          const delay = Math.min(LISTENER_RETRY_MAX_MS, first * 2 ** (failures - 1));
+          this.listenerError(name, e, delay);
+          if (!this.stopped) entry.retry = setTimeout(start, delay);
+        },
+      );
+    };
+    start();
+  }
+
+  private listenerError(what: string, e: Error, retryInMs: number): void {
+    this.log(
+      "listener-error",
+      `${what}: ${codeOf(e)}, retrying in ${Math.round(retryInMs / 1000)} s`,
+    );
     this.changed();
   }
 
