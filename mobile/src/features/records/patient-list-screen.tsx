@@ -1,5 +1,5 @@
-import { useMemo, useState } from "react";
-import { Pressable, Text, View } from "react-native";
+import { memo, useMemo, useState } from "react";
+import { FlatList, Pressable, StyleSheet, Text, View } from "react-native";
 import { Button, Field, P, Screen } from "@/lib/ui/kit";
 import { useStrings } from "@/lib/i18n/use-strings";
 import { format } from "@/lib/i18n/strings";
@@ -18,7 +18,42 @@ export function searchPatients(patients: PatientView[], query: string): PatientV
   );
 }
 
-/** The patient list with search; the home screen. */
+/** Rows drawn before the first paint, about one phone screen; the rest as the CHW scrolls. */
+export const FIRST_ROWS = 12;
+
+const PatientRow = memo(function PatientRow({
+  patient,
+  onOpen,
+}: {
+  patient: PatientView;
+  onOpen: (id: string) => void;
+}) {
+  const t = useStrings();
+  const { id, demographics } = patient.record;
+  return (
+    <Pressable
+      accessibilityRole="button"
+      accessibilityLabel={`${demographics.name}, ${demographics.village}`}
+      onPress={() => onOpen(id)}
+      style={rowStyles.row}
+      testID={`patient-${id}`}
+    >
+      <View style={{ flex: 1 }}>
+        <Text style={rowStyles.title}>{demographics.name}</Text>
+        <Text style={rowStyles.sub}>
+          {demographics.village} · {format(t.ageYears, { age: demographics.age_years })}
+        </Text>
+      </View>
+      <StateBadge state={patient.state} />
+    </Pressable>
+  );
+});
+
+/**
+ * The patient list with search; the home screen. A virtualised list: a CHW holds hundreds of
+ * patients, and drawing every row on each sync update kept the list blank for seconds on a
+ * first sign-in; only about a screen of rows is drawn at first, the rest as the CHW scrolls.
+ */
 export function PatientListScreen({
   patients,
   waiting,
@@ -40,37 +75,52 @@ export function PatientListScreen({
   const t = useStrings();
   const [query, setQuery] = useState("");
   const shown = useMemo(() => searchPatients(patients, query), [patients, query]);
+  const count =
+    shown.length !== patients.length
+      ? format(t.patientMatches, { shown: shown.length, count: patients.length })
+      : patients.length === 1
+        ? t.patientCountOne
+        : format(t.patientCount, { count: patients.length });
   return (
-    <Screen title={t.patientsTitle} banner={banner} testID="patient-list-screen">
-      <Button
-        label={format(t.openSync, { count: waiting })}
-        kind="secondary"
-        onPress={onOpenSync}
-        testID="open-sync"
-      />
-      <Field label={t.searchPatients} value={query} onChange={setQuery} testID="search" />
-      <Button label={t.newPatient} onPress={onNew} testID="new-patient" />
-      {shown.length === 0 && <P muted>{t.noPatients}</P>}
-      {shown.map((p) => (
-        <Pressable
-          key={p.record.id}
-          accessibilityRole="button"
-          accessibilityLabel={`${p.record.demographics.name}, ${p.record.demographics.village}`}
-          onPress={() => onOpen(p.record.id)}
-          style={rowStyles.row}
-          testID={`patient-${p.record.id}`}
-        >
-          <View style={{ flex: 1 }}>
-            <Text style={rowStyles.title}>{p.record.demographics.name}</Text>
-            <Text style={rowStyles.sub}>
-              {p.record.demographics.village} ·{" "}
-              {format(t.ageYears, { age: p.record.demographics.age_years })}
-            </Text>
+    <Screen title={t.patientsTitle} banner={banner} testID="patient-list-screen" scroll={false}>
+      <FlatList
+        data={shown}
+        keyExtractor={(p) => p.record.id}
+        renderItem={({ item }) => <PatientRow patient={item} onOpen={onOpen} />}
+        initialNumToRender={FIRST_ROWS}
+        contentContainerStyle={styles.body}
+        keyboardShouldPersistTaps="handled"
+        // Elements, not components: the search field keeps its focus as the list updates.
+        ListHeaderComponent={
+          <View style={styles.header}>
+            <Button
+              label={format(t.openSync, { count: waiting })}
+              kind="secondary"
+              onPress={onOpenSync}
+              testID="open-sync"
+            />
+            <Field label={t.searchPatients} value={query} onChange={setQuery} testID="search" />
+            <Button label={t.newPatient} onPress={onNew} testID="new-patient" />
+            {patients.length > 0 && (
+              <P muted testID="patient-count">
+                {count}
+              </P>
+            )}
+            {shown.length === 0 && <P muted>{t.noPatients}</P>}
           </View>
-          <StateBadge state={p.state} />
-        </Pressable>
-      ))}
-      <Button label={t.signOut} kind="secondary" onPress={onSignOut} testID="sign-out" />
+        }
+        ListFooterComponent={
+          <View style={styles.footer}>
+            <Button label={t.signOut} kind="secondary" onPress={onSignOut} testID="sign-out" />
+          </View>
+        }
+      />
     </Screen>
   );
 }
+
+const styles = StyleSheet.create({
+  body: { padding: 16 },
+  header: { gap: 12, paddingBottom: 4 },
+  footer: { paddingTop: 12 },
+});

@@ -4,7 +4,7 @@ import { LanguageProvider } from "@/lib/i18n/use-strings";
 import { STRINGS } from "@/lib/i18n/strings";
 import type { PatientView } from "@/features/sync/record-state";
 import { PatientFormScreen } from "./patient-form-screen";
-import { PatientListScreen, searchPatients } from "./patient-list-screen";
+import { FIRST_ROWS, PatientListScreen, searchPatients } from "./patient-list-screen";
 
 const p = (id: string, name: string, village: string): PatientView => ({
   record: {
@@ -39,6 +39,35 @@ describe("patient screens", () => {
     expect(screen.queryByText("Achieng")).toBeNull();
     fireEvent.press(screen.getByLabelText("Wanjiru, Nyeri"));
     expect(onOpen).toHaveBeenCalledWith("2");
+  });
+
+  it("draws about a screen of a long list first, says how many there are and what the search kept", () => {
+    const patients = Array.from({ length: 500 }, (_, i) =>
+      p(`id-${i}`, `Patient ${String(i).padStart(3, "0")}`, i === 499 ? "Bondo" : "Siaya"),
+    );
+    render(
+      <LanguageProvider language="en">
+        <PatientListScreen
+          patients={patients}
+          waiting={0}
+          onOpen={jest.fn()}
+          onNew={jest.fn()}
+          onOpenSync={jest.fn()}
+          onSignOut={jest.fn()}
+        />
+      </LanguageProvider>,
+    );
+    const rows = () => screen.queryAllByTestId(/^patient-id-/).length;
+    expect(rows()).toBeGreaterThanOrEqual(FIRST_ROWS);
+    // Not all 500: drawing every row on each sync update is what kept the list blank.
+    expect(rows()).toBeLessThan(100);
+    expect(screen.getByText("Patient 000")).toBeTruthy();
+    expect(screen.getByTestId("patient-count").props.children).toBe("500 patients");
+    expect(screen.getByTestId("sign-out")).toBeTruthy();
+    fireEvent.changeText(screen.getByLabelText("Search patients by name or village"), "bondo");
+    expect(rows()).toBe(1);
+    expect(screen.getByText("Patient 499")).toBeTruthy();
+    expect(screen.getByTestId("patient-count").props.children).toBe("1 of 500 patients");
   });
 
   it("the form refuses bad fields and saves demographics the contract accepts", () => {

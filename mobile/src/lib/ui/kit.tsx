@@ -140,7 +140,10 @@ export function Badge({ text, color, testID }: { text: string; color: string; te
   );
 }
 
-/** A screen: header with title and optional back button, scrollable body. */
+/**
+ * A screen: header with title and optional back button, scrollable body. `scroll={false}` when
+ * the body is itself a (virtualised) list: a list inside a ScrollView renders every row.
+ */
 export function Screen({
   title,
   onBack,
@@ -148,6 +151,7 @@ export function Screen({
   banner,
   children,
   testID,
+  scroll = true,
 }: {
   title: string;
   onBack?: () => void;
@@ -155,6 +159,7 @@ export function Screen({
   banner?: ReactNode;
   children: ReactNode;
   testID?: string;
+  scroll?: boolean;
 }) {
   return (
     <View style={styles.screen} testID={testID}>
@@ -174,7 +179,11 @@ export function Screen({
           {title}
         </Text>
       </View>
-      <ScrollView contentContainerStyle={styles.body}>{children}</ScrollView>
+      {scroll ? (
+        <ScrollView contentContainerStyle={styles.body}>{children}</ScrollView>
+      ) : (
+        <View style={styles.fill}>{children}</View>
+      )}
     </View>
   );
 }
@@ -210,6 +219,7 @@ const styles = StyleSheet.create({
   backText: { fontSize: 18, color: COLORS.primary },
   title: { fontSize: 22, fontWeight: "700", color: COLORS.text, flexShrink: 1 },
   body: { padding: 16, gap: 12 },
+  fill: { flex: 1 },
   button: {
     minHeight: MIN_TOUCH,
     borderRadius: 8,
