@@ -1,5 +1,5 @@
-import Ajv from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
+import { compiled } from "./compiled";
 import { diagnosisRequestSchema, imageUploadRequestSchema } from "./case-images";
 import type { DiagnosisRequest, ImageUploadRequest } from "./case-images";
 import { KEY_PATTERN, LIMITS } from "./limits";
@@ -16,7 +16,6 @@ import type {
   WatermelonPushRequest,
 } from "./records";
 import {
-  ALL_SCHEMAS,
   caseRecordSchema,
   patientRecordSchema,
   pullQuerySchema,
@@ -26,26 +25,6 @@ import {
 } from "./schemas";
 import { chwWebConfigSchema, consoleConfigSchema } from "./web-config";
 import type { ChwWebConfig, ConsoleConfig } from "./web-config";
-
-// One instance for every schema. allErrors off (first error stops validation: cheaper and no
-// error amplification), no $data, strict mode so a typo in a schema fails at start-up.
-const ajv = new Ajv({ allErrors: false, $data: false, strict: true, allowUnionTypes: true });
-for (const schema of [
-  ...ALL_SCHEMAS,
-  imageUploadRequestSchema,
-  diagnosisRequestSchema,
-  infoRequestBodySchema,
-  consoleConfigSchema,
-  chwWebConfigSchema,
-]) {
-  ajv.addSchema(schema);
-}
-
-function compiled<T>(schema: { $id: string }): ValidateFunction<T> {
-  const fn = ajv.getSchema<T>(schema.$id);
-  if (!fn) throw new Error(`schema ${schema.$id} is not registered`);
-  return fn;
-}
 
 /** Validates a `POST /v1/sync` envelope (records are checked one by one later). */
 export const isSeedSyncRequest = compiled<SeedSyncRequest>(seedSyncRequestSchema);
