@@ -11,6 +11,7 @@ import { VitePWA } from "vite-plugin-pwa";
 import { ICONS, iconPng } from "./icons";
 import { LOCAL_WEB_CONFIG } from "./local-config";
 import { checkWebConfig } from "./web-config";
+import { precompiledValidators } from "./precompiled-validators";
 
 const src = fileURLToPath(new URL("../src", import.meta.url));
 
@@ -41,6 +42,7 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
   plugins: [
+    precompiledValidators(),
     react(),
     icons(),
     VitePWA({
