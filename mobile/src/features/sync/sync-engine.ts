@@ -192,6 +192,7 @@ export class SyncEngine {
 
   /** Restores local state and attaches the listeners. */
   async start(): Promise<void> {
+    this.stopped = false;
     this.history = await readJson<HistoryEntry[]>(this.deps.kv, HISTORY_KEY, []);
     this.lastConfirmedAt = await readJson<number | undefined>(
       this.deps.kv,
