@@ -62,12 +62,12 @@ describe("patient screens", () => {
     // Not all 500: drawing every row on each sync update is what kept the list blank.
     expect(rows()).toBeLessThan(100);
     expect(screen.getByText("Patient 000")).toBeTruthy();
-    expect(screen.getByTestId("patient-count").props.children).toBe("500 patients");
+    expect(screen.getByTestId("patient-count")).toHaveTextContent("500 patients");
     expect(screen.getByTestId("sign-out")).toBeTruthy();
     fireEvent.changeText(screen.getByLabelText("Search patients by name or village"), "bondo");
     expect(rows()).toBe(1);
     expect(screen.getByText("Patient 499")).toBeTruthy();
-    expect(screen.getByTestId("patient-count").props.children).toBe("1 of 500 patients");
+    expect(screen.getByTestId("patient-count")).toHaveTextContent("1 of 500 patients");
   });
 
   it("the form refuses bad fields and saves demographics the contract accepts", () => {
