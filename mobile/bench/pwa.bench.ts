@@ -73,12 +73,7 @@ function rowsRendered(page: Page): Promise<number> {
  * is drawn as the CHW scrolls, so a row count proves nothing past the first screen). When it
  * does not happen in time, a screenshot, the row count and the page's console say why.
  */
-async function waitForList(
-  page: Page,
-  logs: string[],
-  what: string,
-  t0: number,
-): Promise<number> {
+async function waitForList(page: Page, logs: string[], what: string, t0: number): Promise<number> {
   const until = Date.now() + LIST_TIMEOUT_MS;
   try {
     await page.getByTestId("patient-list-screen").waitFor({ timeout: LIST_TIMEOUT_MS });
