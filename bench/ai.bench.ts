@@ -123,7 +123,7 @@ const bench: Bench = {
       if (answers.some((r) => r.status !== 200)) throw new Error("a drain push failed");
       const done = await untilAnalysed(
         cases.map((c) => c.id as string),
-        240_000,
+        420_000,
       );
       const drainModel = await Promise.all(cases.map((c) => standInMs(`${c.id as string}.v1`)));
       return {
