@@ -10,7 +10,7 @@ import type { AnalysisJobState, JobQueue, JobUpdate, PublishTiming } from "../do
 import { decideClaim, planCaseWrite } from "../domain/analysis-plan";
 import type { ClaimDecision, JobView } from "../domain/analysis-plan";
 import type { MessagePublisher } from "../domain/analysis-ports";
-import { takeQuota } from "../domain/analysis-quota";
+import { GLOBAL_SHARDS, globalShardOf, takeQuota } from "../domain/analysis-quota";
 import type { QuotaLimits } from "../domain/analysis-quota";
 import { backoffMs, isRetryable } from "../domain/retry";
 import { AnalysisErrorCode, analysisErrorMessage } from "../errors";
@@ -52,10 +52,16 @@ export interface AnalysisJobDoc {
 export { jobKeyFor } from "../domain/analysis-job";
 
 const jobRef = (db: Firestore, key: string) => db.doc(`${JOBS}/${key}`);
-/** The cost-cap counters (domain/analysis-quota.ts): one per CHW, one for the project. */
+/** The cost-cap counters (domain/analysis-quota.ts): one per CHW, the project's in shards. */
 const QUOTAS = "analysisQuotas";
 export const chwQuotaRef = (db: Firestore, chwId: string) => db.doc(`${QUOTAS}/chw:${chwId}`);
-export const globalQuotaRef = (db: Firestore) => db.doc(`${QUOTAS}/global`);
+/**
+ * Shard `k` of the project's hourly count. Shard 0 keeps the id of the single counter it
+ * replaced (`global`), so a deployment made within an hour keeps that hour's count.
+ */
+export const globalQuotaShardRef = (db: Firestore, k: number) =>
+  db.doc(k === 0 ? `${QUOTAS}/global` : `${QUOTAS}/global-${k}`);
+const SHARD_INDEXES = Array.from({ length: GLOBAL_SHARDS }, (_, k) => k);
 const caseRef = (db: Firestore, id: string) => db.doc(`cases/${id}`);
 
 /** A transition's fields as Firestore writes them (`REMOVE` becomes a field delete). */
@@ -198,18 +204,32 @@ export async function claimJob(
     // Redeliveries of a job never count again: one case version costs one analysis at most.
     const counted = limits !== undefined && Number(jobSnap.get("attempts") ?? 0) === 0;
     if (counted) {
-      const [chwSnap, globalSnap] = await tx.getAll(
-        chwQuotaRef(db, view.chw_id),
-        globalQuotaRef(db),
+      const own = globalShardOf(view.chw_id);
+      const shardRef = globalQuotaShardRef(db, own);
+      // The other shards are read outside the transaction (db, not tx): locking them would put
+      // every claim of the project back in one line (domain/analysis-quota.ts).
+      const otherShards = SHARD_INDEXES.filter((k) => k !== own).map((k) =>
+        globalQuotaShardRef(db, k),
       );
-      const quota = takeQuota(chwSnap!.data(), globalSnap!.data(), limits, now);
+      const [[chwSnap, shardSnap], others] = await Promise.all([
+        tx.getAll(chwQuotaRef(db, view.chw_id), shardRef),
+        limits.globalHour > 0 && otherShards.length > 0
+          ? db.getAll(...otherShards)
+          : Promise.resolve([]),
+      ]);
+      const quota = takeQuota(
+        chwSnap!.data(),
+        { shard: shardSnap!.data(), others: others.map((s) => s.data()) },
+        limits,
+        now,
+      );
       if (!quota.ok) {
         const limited = { kind: "limited" as const, quota: quota.quota, limit: quota.limit };
         await limitInTransaction(tx, db, jobKey, view, kase!, limited, now);
         return { decision: limited, job: view, kase };
       }
       tx.set(chwQuotaRef(db, view.chw_id), quota.chw, { merge: true });
-      tx.set(globalQuotaRef(db), quota.global, { merge: true });
+      tx.set(shardRef, quota.shard, { merge: true });
     }
     // The claim touches only the job (and the counters): the case (and the CHW's scope
     // document, which every writer of the scope serialises on) is written once, with the outcome.
