@@ -1,6 +1,7 @@
 import { newId } from "@/lib/ids";
 import { adminDb, closeAdmin, createUser, until } from "@/test-support/emulator";
 import { EngineHarness } from "@/test-support/engine";
+import { memoryStore } from "@/lib/storage/key-value-store";
 import type { TestAccount } from "@/test-support/engine";
 import type { SyncEngine, SyncSnapshot } from "./sync-engine";
 import type { RecordState } from "./record-state";
@@ -130,6 +131,70 @@ describe("sync engine on the emulators", () => {
       expect(["pending,applied", "pending,uploaded,applied"]).toContain(states.join(","));
     }
     expect(done.history.some((h) => h.kind === "batch-applied")).toBe(true);
+  });
+
+  it("saves made offline leave as one batch when the network returns, and held saves survive a restart", async () => {
+    const chw = await createUser("chw");
+    const kv = memoryStore();
+    const batchesOnServer = async () =>
+      (await adminDb().collection("syncBatches").where("chw_id", "==", chw.uid).get()).docs.map(
+        (d) => d.data() as { changes: { patients?: unknown[]; cases?: unknown[] } },
+      );
+    const first = await harness.engineFor(chw, { kv });
+    await waitFor(first.engine, (s) => s.completeness.kind === "complete", "empty scope complete");
+
+    first.engine.setOnline(false);
+    await first.firestore.setNetworkEnabled(false);
+    const a = first.engine.savePatient({ demographics: demographics("Awino") });
+    const b = first.engine.savePatient({ demographics: demographics("Bahati") });
+    if (a.kind !== "ok" || b.kind !== "ok") throw new Error("not saved");
+    expect(first.engine.getSnapshot().records.unconfirmed).toBe(2);
+    await first.firestore.setNetworkEnabled(true);
+    first.engine.setOnline(true);
+    await waitFor(
+      first.engine,
+      (s) => stateOf(s, a.id) === "applied" && stateOf(s, b.id) === "applied",
+      "both offline patients applied",
+    );
+    const afterFirst = await batchesOnServer();
+    expect(afterFirst).toHaveLength(1);
+    expect(afterFirst[0]!.changes.patients).toHaveLength(2);
+
+    // Offline again: a case and an edit, then the app is closed before the network returns.
+    first.engine.setOnline(false);
+    const c = await first.engine.saveCase({
+      patient_id: a.id,
+      risk_level: "GREEN",
+      images: [],
+      triage_data: { body_site: "ankle", duration_days: 3, symptoms: ["itch"], danger_signs: [] },
+    });
+    const edit = first.engine.savePatient({
+      id: a.id,
+      demographics: { ...demographics("Awino"), village: "Siaya" },
+    });
+    if (c.kind !== "ok" || edit.kind !== "ok") throw new Error("not saved");
+    expect(stateOf(first.engine.getSnapshot(), c.id)).toBe("pending");
+    // Held on the device, not in the SDK's queue: nothing has left yet.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await batchesOnServer()).toHaveLength(1);
+    first.engine.stop();
+
+    const second = await harness.engineFor(chw, { kv });
+    await waitFor(
+      second.engine,
+      (s) =>
+        stateOf(s, c.id) === "applied" &&
+        s.records.patients.some(
+          (p) => p.record.id === a.id && p.record.demographics.village === "Siaya",
+        ) &&
+        s.records.unconfirmed === 0,
+      "the held case and edit applied after the restart",
+    );
+    const all = await batchesOnServer();
+    expect(all).toHaveLength(2);
+    const held = all.find((x) => x.changes.cases !== undefined)!;
+    expect(held.changes.cases).toHaveLength(1);
+    expect(held.changes.patients).toHaveLength(1);
   });
 
   it("a rejected record is shown with its reason and blocks nothing else; discarding clears it", async () => {

@@ -17,13 +17,16 @@ import type { KeyValueStore } from "@/lib/storage/key-value-store";
 import { PhotoStoreError } from "@/lib/storage/photo-store";
 import type { PhotoStoreErrorCode } from "@/lib/storage/photo-store";
 import type { UploadEntry, UploadQueue } from "@/features/photos/upload-queue";
+import { coalesceChanges } from "./coalesce";
 import { deriveView, discardKey, localManifest, toBatchView } from "./record-state";
 import type { BatchView, RecordsView, RejectedItem } from "./record-state";
 
 /*
  * The sync engine: the only place that talks to Firestore. Saves become `syncBatches` outbox
  * documents (created without awaiting: offline, the SDK keeps them in its persisted queue and
- * the promise would not settle for days). Screens read the CHW's canonical documents from
+ * the promise would not settle for days). Saves made while the device is offline are held on
+ * the device instead and leave as one batch when the network returns (coalesce.ts): the server
+ * pays per batch. Screens read the CHW's canonical documents from
  * listeners, overlaid with the batches still travelling (record-state.ts). Sync status comes
  * from server receipts: per-record results on the batch, the server's clock-skew report and
  * the scope manifest in `syncScopes/{uid}`, which the engine checks against what it holds.
@@ -62,6 +65,11 @@ interface OutboxEntry {
   queuedAt: number;
   /** Set when the write will not arrive (rules refused it, or the SDK lost it). */
   refused?: string;
+  /**
+   * Saved offline and not yet handed to the SDK: it leaves, merged with the other held saves,
+   * when the network returns. Held only while this copy is stored on the device.
+   */
+  held?: true;
 }
 
 /** Kinds of sync-history entries. */
@@ -269,6 +277,9 @@ export class SyncEngine {
         failed,
       ),
     );
+    // Saves held by an earlier session that ended offline (this one may start offline too:
+    // then they wait in the SDK's persisted queue instead, as any save made online does).
+    if (this.online) this.sendHeld();
     void this.deps.uploads.drain();
   }
 
@@ -369,6 +380,7 @@ export class SyncEngine {
     this.online = online;
     this.log(online ? "online" : "offline");
     if (online) {
+      this.sendHeld();
       void this.deps.uploads.retryNow().then(() => this.deps.uploads.drain());
     }
     this.changed();
@@ -381,6 +393,7 @@ export class SyncEngine {
    */
   async retry(): Promise<void> {
     this.log("retry");
+    if (this.online) this.sendHeld();
     try {
       await this.deps.firestore.setNetworkEnabled(false);
       await this.deps.firestore.setNetworkEnabled(true);
@@ -476,10 +489,14 @@ export class SyncEngine {
    * the SDK's own persisted queue still holds every write, so say so in the history instead of
    * failing the save (an unhandled rejection here used to surface as a page error).
    */
-  private saveOutbox(): Promise<void> {
-    return writeJson(this.deps.kv, OUTBOX_KEY, [...this.outbox.values()]).catch((e: unknown) => {
-      this.log("copy-not-stored", codeOf(e));
-    });
+  private saveOutbox(): Promise<boolean> {
+    return writeJson(this.deps.kv, OUTBOX_KEY, [...this.outbox.values()]).then(
+      () => true,
+      (e: unknown) => {
+        this.log("copy-not-stored", codeOf(e));
+        return false;
+      },
+    );
   }
 
   /**
@@ -495,7 +512,7 @@ export class SyncEngine {
     if (fromServer) {
       const travelling = new Set(this.justQueued.map((b) => b.id));
       for (const e of this.outbox.values()) {
-        if (!e.refused && !delivered.has(e.id) && !travelling.has(e.id)) {
+        if (!e.refused && !e.held && !delivered.has(e.id) && !travelling.has(e.id)) {
           e.refused = "NOT_SENT";
           dirty = true;
         }
@@ -506,21 +523,62 @@ export class SyncEngine {
 
   private queue(changes: SeedChanges): boolean {
     const batchId = this.deps.newId();
-    const doc: SyncBatchDoc = {
-      chw_id: this.session.chwId,
-      device_id: this.session.deviceId,
-      changes,
-    };
-    if (!isSyncBatchDoc(doc)) return false;
+    if (!isSyncBatchDoc(this.batchDoc(changes))) return false;
+    this.log(
+      "saved",
+      `${(changes.patients?.length ?? 0) + (changes.cases?.length ?? 0)} record(s)`,
+    );
+    if (!this.online) {
+      // Held on the device until the network returns, then sent with the other held saves.
+      this.outbox.set(batchId, { id: batchId, changes, queuedAt: this.deps.now(), held: true });
+      void this.saveOutbox().then((stored) => {
+        // Without a stored copy a held save would not survive a restart: the SDK's persisted
+        // queue takes it now instead.
+        if (!stored) this.sendHeld();
+      });
+      this.changed();
+      return true;
+    }
     // Our own copy first: the SDK discards a write the rules refuse, and this is what is left.
     this.outbox.set(batchId, { id: batchId, changes, queuedAt: this.deps.now() });
     void this.saveOutbox();
+    this.send(batchId, changes);
+    this.changed();
+    return true;
+  }
+
+  private batchDoc(changes: SeedChanges): SyncBatchDoc {
+    return { chw_id: this.session.chwId, device_id: this.session.deviceId, changes };
+  }
+
+  /**
+   * Hands the held saves to the SDK, merged into as few batches as the bounds allow. Each
+   * merged batch replaces the held copies in this device's outbox before it is sent.
+   */
+  private sendHeld(): void {
+    const held = [...this.outbox.values()].filter((e) => e.held && !e.refused);
+    if (held.length === 0) return;
+    const queuedAt = Math.min(...held.map((e) => e.queuedAt));
+    const merged = coalesceChanges(held.map((e) => e.changes)).map((changes) => ({
+      id: this.deps.newId(),
+      changes,
+      queuedAt,
+    }));
+    for (const e of held) this.outbox.delete(e.id);
+    for (const e of merged) this.outbox.set(e.id, e);
+    void this.saveOutbox();
+    for (const e of merged) this.send(e.id, e.changes);
+    this.changed();
+  }
+
+  /** Creates the batch document through the SDK's persisted queue (never awaited). */
+  private send(batchId: string, changes: SeedChanges): void {
     // Shown as pending right away; the listener delivers the same batch from the cache shortly.
     this.justQueued.push({ id: batchId, pending: true, changes });
     // `pending` lets the server's sweeper find a batch whose trigger never ran; `auth_time`
     // names the session, which the rules check is the writing token's.
     const stamped = {
-      ...doc,
+      ...this.batchDoc(changes),
       pending: true,
       ...(this.session.authTime !== undefined && { auth_time: this.session.authTime }),
     };
@@ -535,12 +593,6 @@ export class SyncEngine {
       this.justQueued = this.justQueued.filter((b) => b.id !== batchId);
       this.changed();
     });
-    this.log(
-      "saved",
-      `${(changes.patients?.length ?? 0) + (changes.cases?.length ?? 0)} record(s)`,
-    );
-    this.changed();
-    return true;
   }
 
   private noteProcessedBatches(): void {
