@@ -32,6 +32,32 @@ export function receiptId(chwId: string, batchId: string, chunk: number, chunks:
   return chunks > 1 ? `${base}__c${chunk}` : base;
 }
 
+/** Batch ids the security rules admit for outbox documents: only these can have one. */
+const OUTBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * `syncBatches/{batch_id}`, where an outbox batch of one chunk keeps its outcome: that document
+ * is its receipt, for a redelivery of the trigger and for the same batch sent over HTTP.
+ */
+function outboxDocRef(db: Firestore, batchId: string): DocumentReference | undefined {
+  return OUTBOX_ID.test(batchId) ? db.doc(`syncBatches/${batchId}`) : undefined;
+}
+
+/** The outcome an outbox document carries, when the sync core applied it for this CHW. */
+function outboxReplay(snap: DocumentSnapshot | undefined, chwId: string): ChunkOutcome | undefined {
+  if (!snap?.exists) return undefined;
+  const d = snap.data() as DocumentData;
+  if (d.chw_id !== chwId || d.status !== "applied" || !Array.isArray(d.results)) return undefined;
+  return {
+    results: d.results as RecordResult[],
+    skewMs: Number(d.clock_skew_ms ?? 0),
+    replayed: true,
+    touched: 0,
+    attempts: 0,
+    resultWritten: true,
+  };
+}
+
 interface ReceiptDoc {
   chw_id: string;
   batch_id: string;
@@ -60,14 +86,19 @@ export async function applySyncBatch(
   let span: { from: number; to: number } | undefined;
   let contiguous = true;
   let attempts = 0;
+  // A batch of one chunk may have been applied as an outbox document (any route checks it);
+  // an outbox batch of one chunk keeps its outcome there instead of in a receipt.
+  const outboxRef = chunks.length === 1 ? outboxDocRef(db, batch.batchId) : undefined;
+  let resultWritten = false;
   for (const [n, items] of chunks.entries()) {
     const receiptRef = db.doc(
       `syncReceipts/${receiptId(batch.chwId, batch.batchId, n, chunks.length)}`,
     );
     const out = await runChunk(
-      { db, batch, items, receiptRef, chunk: n, chunks: chunks.length },
+      { db, batch, items, receiptRef, outboxRef, chunk: n, chunks: chunks.length },
       options,
     );
+    resultWritten = out.resultWritten === true && batch.outboxReceipt !== undefined;
     results.push(...out.results);
     attempts += out.attempts;
     clockSkewMs = Math.max(clockSkewMs, out.skewMs);
@@ -75,7 +106,14 @@ export async function applySyncBatch(
     if (!out.seqs || out.touched > 0 || (span && span.to !== out.seqs.from)) contiguous = false;
     else span = { from: span?.from ?? out.seqs.from, to: out.seqs.to };
   }
-  return { results, clockSkewMs, replayed, ownSpan: contiguous ? span : undefined, attempts };
+  return {
+    results,
+    clockSkewMs,
+    replayed,
+    ownSpan: contiguous ? span : undefined,
+    attempts,
+    ...(resultWritten && { resultWritten }),
+  };
 }
 
 interface ChunkOutcome {
@@ -87,6 +125,8 @@ interface ChunkOutcome {
   touched: number;
   /** Transaction attempts (0 for a replay answered from the receipt before any transaction). */
   attempts: number;
+  /** The outbox document carries this outcome (written with the chunk, or read from it). */
+  resultWritten?: boolean;
 }
 
 /** One chunk being applied: the batch it belongs to, its items, and its receipt. */
@@ -95,6 +135,8 @@ interface ChunkRun {
   batch: SyncBatchInput;
   items: readonly BatchItem[];
   receiptRef: DocumentReference;
+  /** The batch's outbox document, for a batch of one chunk whose id could name one. */
+  outboxRef: DocumentReference | undefined;
   /** This chunk's index and the batch's chunk count (recorded on the receipt). */
   chunk: number;
   chunks: number;
@@ -138,12 +180,18 @@ function replayOf(r: ReceiptDoc): ChunkOutcome {
  * transaction.
  */
 async function runChunk(run: ChunkRun, options: ApplyOptions): Promise<ChunkOutcome> {
-  const { db, batch, items, receiptRef, chunk } = run;
+  const { db, batch, items, receiptRef, outboxRef, chunk } = run;
   // The scope before the records: a scoped write the record reads miss moves the scope after
   // this read, and the transaction sees that.
-  const [scopeSnap, receiptSnap] = await db.getAll(scopeRef(db, batch.chwId), receiptRef);
+  const [scopeSnap, receiptSnap, outboxSnap] = await db.getAll(
+    scopeRef(db, batch.chwId),
+    receiptRef,
+    ...(outboxRef ? [outboxRef] : []),
+  );
   // A receipt is written once and never changed: a replay needs no transaction.
   if (receiptSnap?.exists) return replayOf(receiptSnap.data() as ReceiptDoc);
+  const fromOutbox = outboxReplay(outboxSnap, batch.chwId);
+  if (fromOutbox) return fromOutbox;
   const pre: PreRead = {
     scopeVersion: scopeSnap?.updateTime?.valueOf(),
     // Records the device claims are new are not read: their create precondition checks them.
@@ -188,11 +236,13 @@ async function applyChunk(
   run: ChunkRun,
   pre: PreRead | undefined,
 ): Promise<ChunkOutcome> {
-  const { db, batch, items, receiptRef, chunk, chunks } = run;
-  // Read phase: receipt, scope, records (unless the pre-read still holds), then the analysis
+  const { db, batch, items, receiptRef, outboxRef, chunk, chunks } = run;
+  // Read phase: receipts, scope, records (unless the pre-read still holds), then the analysis
   // jobs the plan needs.
-  const receipt = await tx.get(receiptRef);
-  if (receipt.exists) return replayOf(receipt.data() as ReceiptDoc);
+  const [receipt, outboxSnap] = await tx.getAll(receiptRef, ...(outboxRef ? [outboxRef] : []));
+  if (receipt!.exists) return replayOf(receipt!.data() as ReceiptDoc);
+  const fromOutbox = outboxReplay(outboxSnap, batch.chwId);
+  if (fromOutbox) return fromOutbox;
   const scope = await ScopeWriter.open(tx, db, batch.chwId);
   // When the scope moved since the pre-read (in a reconnect burst it nearly always has), the
   // records are read again here, under the scope's lock; records the device claims are new are
@@ -249,17 +299,36 @@ async function applyChunk(
     return seq === undefined ? r : { ...r, server_seq: seq };
   });
   scope.commit();
-  const doc: ReceiptDoc = {
-    chw_id: batch.chwId,
-    batch_id: batch.batchId,
-    chunk,
-    chunks,
-    results,
-    clock_skew_ms: plan.skewMs,
-    created_at: FieldValue.serverTimestamp(),
-    expire_at: Timestamp.fromMillis(batch.nowMs + LIMITS.tombstoneRetentionMs),
-  };
-  tx.set(receiptRef, doc);
+  const onOutbox = batch.outboxReceipt && outboxRef;
+  if (onOutbox) {
+    // The outbox document is the receipt: one write fewer per batch, and the outcome reaches the
+    // device in the same commit as the records. Merged, so a document removed meanwhile (TTL,
+    // an operator) cannot fail the commit of records already planned.
+    tx.set(
+      outboxRef,
+      {
+        status: "applied",
+        results,
+        pending: FieldValue.delete(),
+        ...(plan.skewMs > 0 && { clock_skew_ms: plan.skewMs }),
+        processed_at: FieldValue.serverTimestamp(),
+        expire_at: Timestamp.fromMillis(batch.nowMs + batch.outboxReceipt!.retentionMs),
+      },
+      { merge: true },
+    );
+  } else {
+    const doc: ReceiptDoc = {
+      chw_id: batch.chwId,
+      batch_id: batch.batchId,
+      chunk,
+      chunks,
+      results,
+      clock_skew_ms: plan.skewMs,
+      created_at: FieldValue.serverTimestamp(),
+      expire_at: Timestamp.fromMillis(batch.nowMs + LIMITS.tombstoneRetentionMs),
+    };
+    tx.set(receiptRef, doc);
+  }
   const applied = results.filter((r) => r.outcome === "applied").length;
   const rejected = results.filter((r) => r.outcome === "rejected").length;
   writeAudit(tx, db, {
@@ -277,6 +346,7 @@ async function applyChunk(
     replayed: false,
     seqs: { from: seqFrom, to: scope.current.seq },
     touched: plan.writes.filter((w) => w.touch).length,
+    ...(onOutbox && { resultWritten: true }),
   };
 }
 

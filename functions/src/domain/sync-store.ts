@@ -20,6 +20,13 @@ export interface SyncBatchInput {
   source: SyncSource;
   requestId: string;
   nowMs: number;
+  /**
+   * The batch arrived as the outbox document `syncBatches/{batchId}`, which is then its receipt:
+   * the outcome is written onto it in the same commit as the records (kept `retentionMs`), and
+   * no separate receipt is written. Only a batch applied in one chunk; otherwise the receipts are
+   * separate and `resultWritten` is false, and the caller writes the outcome back.
+   */
+  outboxReceipt?: { retentionMs: number };
 }
 
 /** What applying a batch answers. */
@@ -40,6 +47,8 @@ export interface SyncBatchOutcome {
    * contended): more means another writer of the scope held it meanwhile (docs/hot-spots.md).
    */
   attempts?: number;
+  /** True when the outbox document already carries this outcome (`outboxReceipt`). */
+  resultWritten?: boolean;
 }
 
 /** One pull page of a CHW's scope. */

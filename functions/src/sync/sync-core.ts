@@ -96,6 +96,8 @@ export interface ReceivedBatch {
   source: SyncSource;
   requestId: string;
   nowMs: number;
+  /** The outbox document is the batch's receipt (SyncBatchInput.outboxReceipt). */
+  outboxReceipt?: { retentionMs: number };
 }
 
 function itemsOf(batch: ReceivedBatch): BatchItem[] {
@@ -130,6 +132,7 @@ export async function receiveBatch(
     source: batch.source,
     requestId: batch.requestId,
     nowMs: batch.nowMs,
+    ...(batch.outboxReceipt && { outboxReceipt: batch.outboxReceipt }),
   });
   const tally = (o: RecordResult["outcome"]) => out.results.filter((r) => r.outcome === o).length;
   log.info("sync batch", {

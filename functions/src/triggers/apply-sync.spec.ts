@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { MemorySyncStore } from "../../test/support/memory-sync-store";
-import { EMULATOR_PLACEHOLDER_AUTH_ID, ID_TOKEN_LIFETIME_MS, handleSyncBatch } from "./apply-sync";
+import {
+  BATCH_RETENTION_MS,
+  EMULATOR_PLACEHOLDER_AUTH_ID,
+  ID_TOKEN_LIFETIME_MS,
+  handleSyncBatch,
+} from "./apply-sync";
+import type { SyncBatchInput, SyncStore } from "../domain/sync-store";
 import { revocationOf } from "../auth/account-check";
 import type { SyncBatchDeps, SyncBatchEvent } from "./apply-sync";
 
@@ -74,6 +80,56 @@ describe("applySync handler", () => {
     expect(h.written).to.have.length(2);
     expect(h.written[1]!.results).to.deep.equal(h.written[0]!.results);
     expect(h.store.docs.get("patients/p1")!.server_seq).to.equal(1);
+  });
+
+  /** The harness's store, recording each batch and answering `resultWritten` as told. */
+  function recording(h: ReturnType<typeof harness>, resultWritten: boolean) {
+    const seen: SyncBatchInput[] = [];
+    const inner = h.store;
+    const store: SyncStore = {
+      applyBatch: async (b) => {
+        seen.push(b);
+        return { ...(await inner.applyBatch(b)), resultWritten };
+      },
+      pullPage: (...a) => inner.pullPage(...a),
+      auditPull: (e) => inner.auditPull(e),
+      noteDeliveries: (...a) => inner.noteDeliveries(...a),
+    };
+    h.deps.store = store;
+    return seen;
+  }
+
+  it("has the store keep the outcome on the batch document, and writes nothing more when it did", async () => {
+    const h = harness();
+    const seen = recording(h, true);
+    await handleSyncBatch(
+      event({ data: { ...batch, changes: { patients: [patient("p1")] } } }),
+      h.deps,
+    );
+    expect(seen[0]!.outboxReceipt).to.deep.equal({ retentionMs: BATCH_RETENTION_MS });
+    expect(h.written).to.deep.equal([]);
+  });
+
+  it("writes the outcome back itself when the store could not (applied over HTTP first)", async () => {
+    const h = harness();
+    recording(h, false);
+    await handleSyncBatch(
+      event({ data: { ...batch, changes: { patients: [patient("p1")] } } }),
+      h.deps,
+    );
+    expect(h.written.map((w) => w.status)).to.deep.equal(["applied"]);
+  });
+
+  it("keeps a separate receipt for a batch document too large to carry its outcome", async () => {
+    const h = harness();
+    const seen = recording(h, false);
+    const big = Array.from({ length: 13 }, (_, i) => ({
+      ...patient(`p${i}`),
+      demographics: { name: "x".repeat(66_000), sex: "female", age_years: 30, village: "V" },
+    }));
+    await handleSyncBatch(event({ data: { ...batch, changes: { patients: big } } }), h.deps);
+    expect(seen[0]!.outboxReceipt).to.equal(undefined);
+    expect(h.written).to.have.length(1);
   });
 
   it("reports the clock skew of a record from the future, clamped to server time", async () => {

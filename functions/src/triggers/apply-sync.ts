@@ -15,13 +15,30 @@ import { checkEnvelope, receiveBatch } from "../sync/sync-core";
 /*
  * The Firestore route (docs/architecture.md): a device creates `syncBatches/{batch_id}` with exactly
  * `{chw_id, device_id, changes}` (works offline through the SDK's queue); this trigger applies
- * it through the same core as the HTTPS routes and writes `status`, `results` and `expire_at`
- * back. It is a create trigger, so its own update never re-triggers it; redeliveries replay
- * through the batch's receipt and write the same results again.
+ * it through the same core as the HTTPS routes, which writes `status`, `results` and
+ * `expire_at` onto the document in the same commit as the records: the document is the batch's
+ * receipt. It is a create trigger, so that update never re-triggers it; a redelivery finds the
+ * outcome on the document and writes nothing.
  */
 
 /** How long processed batch documents are kept before the TTL policy on `expire_at` removes them. */
 export const BATCH_RETENTION_MS = 30 * 24 * 3600_000;
+
+/**
+ * Largest batch document (as JSON) whose outcome is written onto it in the apply commit: the
+ * results (up to ~300 bytes a record) must fit with the records under Firestore's 1 MiB
+ * document limit. A larger one keeps a separate receipt and gets its outcome written after.
+ */
+const OUTCOME_IN_COMMIT_MAX_BYTES = 1_048_576 - 200 * 1024;
+const RESULT_BYTES_PER_RECORD = 300;
+
+/** Whether the outcome of this batch document fits onto it (see OUTCOME_IN_COMMIT_MAX_BYTES). */
+function outcomeFits(doc: unknown, changes: SyncBatchDoc["changes"]): boolean {
+  const records = (changes.patients?.length ?? 0) + (changes.cases?.length ?? 0);
+  return (
+    JSON.stringify(doc).length + records * RESULT_BYTES_PER_RECORD <= OUTCOME_IN_COMMIT_MAX_BYTES
+  );
+}
 
 /** What the Firestore emulator (gcloud 2025-06) puts in `authid` for every write. */
 export const EMULATOR_PLACEHOLDER_AUTH_ID = "fake-auth-id@gmail.com";
@@ -189,7 +206,13 @@ export async function handleSyncBatch(event: SyncBatchEvent, deps: SyncBatchDeps
     source: "outbox",
     requestId: event.batchId,
     nowMs,
+    ...(outcomeFits(doc, batch.changes) && {
+      outboxReceipt: { retentionMs: BATCH_RETENTION_MS },
+    }),
   });
+  // Written with the records, or found there on a redelivery; otherwise (the batch was applied
+  // over HTTP first, or its document is too large to carry it) written now.
+  if (out.resultWritten === true) return;
   await deps.writeBack(event.batchId, {
     status: "applied",
     results: out.results,

@@ -50,6 +50,11 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
       ).get("chw_id"),
     ).to.equal(chw.uid);
     expect(done.expire_at!.toMillis()).to.be.greaterThan(Date.now() + 24 * 3600_000);
+    // The batch document is the receipt: its outcome was written in the records' commit, and
+    // no separate receipt exists.
+    expect((await adminDb().doc(`syncReceipts/${chw.uid}__${batchId}`).get()).exists).to.equal(
+      false,
+    );
     const stored = (
       await adminDb()
         .doc(`cases/${String(c.id)}`)
@@ -75,6 +80,24 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     });
     expect(https.body.replayed).to.equal(true);
     expect(https.body.results).to.deep.equal(done.results);
+  });
+
+  it("a batch applied over HTTP first, then arriving as an outbox document, is a replay that writes its results back", async () => {
+    const batchId = randomUUID();
+    const p = patient();
+    const https = await seedSync(chw.token, { batch_id: batchId, changes: { patients: [p] } });
+    expect(https.body.results.map((r) => r.outcome)).to.deep.equal(["applied"]);
+    const seq = (await adminDb().doc(`syncScopes/${chw.uid}`).get()).get("seq") as number;
+    await setDoc(doc(dev.db, "syncBatches", batchId), {
+      chw_id: chw.uid,
+      device_id: "phone-1",
+      changes: { patients: [p] },
+    });
+    const done = await processed(batchId);
+    expect(done.status).to.equal("applied");
+    expect(done.results).to.deep.equal(https.body.results);
+    // Nothing applied twice: the scope did not move.
+    expect((await adminDb().doc(`syncScopes/${chw.uid}`).get()).get("seq")).to.equal(seq);
   });
 
   /**
