@@ -403,7 +403,7 @@ const bench: Bench = {
           definition: `Firestore writes per applied record on the syncBatches route, ${OUTBOX_RECORDS} records in one batch: the device's batch write + every background function's writes (counted)`,
         },
         notes:
-          "writes include the device's one batch-document write; updatePatientReview runs once per case write (a no-op read unless the review changed). One-record batches are the app's save-at-a-time shape.",
+          "writes include the device's one batch-document write; the batch document is the batch's receipt (its outcome is written in the records' commit); updatePatientReview runs once per case write (a no-op read unless the review changed). One-record batches are the shape of a save made online; saves made offline leave as one batch per reconnect.",
       },
       {
         id: "ops.ai-analysis",
