@@ -36,7 +36,8 @@ const RESULT_BYTES_PER_RECORD = 300;
 function outcomeFits(doc: unknown, changes: SyncBatchDoc["changes"]): boolean {
   const records = (changes.patients?.length ?? 0) + (changes.cases?.length ?? 0);
   return (
-    JSON.stringify(doc).length + records * RESULT_BYTES_PER_RECORD <= OUTCOME_IN_COMMIT_MAX_BYTES
+    Buffer.byteLength(JSON.stringify(doc)) + records * RESULT_BYTES_PER_RECORD <=
+    OUTCOME_IN_COMMIT_MAX_BYTES
   );
 }
 
