@@ -87,7 +87,11 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     const p = patient();
     const https = await seedSync(chw.token, { batch_id: batchId, changes: { patients: [p] } });
     expect(https.body.results.map((r) => r.outcome)).to.deep.equal(["applied"]);
-    const seq = (await adminDb().doc(`syncScopes/${chw.uid}`).get()).get("seq") as number;
+    const stored = () =>
+      adminDb()
+        .doc(`patients/${String(p.id)}`)
+        .get();
+    const seqBefore = (await stored()).get("server_seq") as number;
     await setDoc(doc(dev.db, "syncBatches", batchId), {
       chw_id: chw.uid,
       device_id: "phone-1",
@@ -96,8 +100,13 @@ describe("sync over the Firestore outbox (syncBatches + applySync)", () => {
     const done = await processed(batchId);
     expect(done.status).to.equal("applied");
     expect(done.results).to.deep.equal(https.body.results);
-    // Nothing applied twice: the scope did not move.
-    expect((await adminDb().doc(`syncScopes/${chw.uid}`).get()).get("seq")).to.equal(seq);
+    // Nothing applied twice: the record was not written again (the scope itself may move
+    // meanwhile: the AI pipeline is still finishing the first test's RED case).
+    expect((await stored()).get("server_seq")).to.equal(seqBefore);
+    expect(
+      (await adminDb().doc(`syncReceipts/${chw.uid}__${batchId}`).get()).exists,
+      "the HTTP route's receipt",
+    ).to.equal(true);
   });
 
   /**
