@@ -2,6 +2,7 @@ import { newId } from "@/lib/ids";
 import { adminDb, closeAdmin, createUser, until } from "@/test-support/emulator";
 import { EngineHarness } from "@/test-support/engine";
 import { memoryStore } from "@/lib/storage/key-value-store";
+import type { KeyValueStore } from "@/lib/storage/key-value-store";
 import type { TestAccount } from "@/test-support/engine";
 import type { SyncEngine, SyncSnapshot } from "./sync-engine";
 import type { RecordState } from "./record-state";
@@ -195,6 +196,53 @@ describe("sync engine on the emulators", () => {
     const held = all.find((x) => x.changes.cases !== undefined)!;
     expect(held.changes.cases).toHaveLength(1);
     expect(held.changes.patients).toHaveLength(1);
+  });
+
+  it("a case saved offline is answered only once the device's copy is on disk", async () => {
+    const chw = await createUser("chw");
+    const disk = new Map<string, string>();
+    const inner = memoryStore(disk);
+    // The device's copies are written slowly (a busy phone): the write waits for `release`.
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let gated = false;
+    const kv: KeyValueStore = {
+      ...inner,
+      setItem: async (k, v) => {
+        if (k === "sync:outbox" && gated) await gate;
+        return inner.setItem(k, v);
+      },
+    };
+    const { engine } = await harness.engineFor(chw, { kv });
+    await waitFor(engine, (s) => s.completeness.kind === "complete", "empty scope complete");
+    engine.setOnline(false);
+    gated = true;
+    let answered = false;
+    const saving = engine
+      .saveCase({
+        patient_id: newId(),
+        risk_level: "RED",
+        images: [],
+        triage_data: { body_site: "shin", duration_days: 5, symptoms: [], danger_signs: [] },
+      })
+      .then((r) => {
+        answered = true;
+        return r;
+      });
+    await new Promise((r) => setTimeout(r, 500));
+    // "Saved" would be a promise the disk does not keep yet: a tab closed now would lose it.
+    expect(answered).toBe(false);
+    expect(disk.has("sync:outbox")).toBe(false);
+    release();
+    const result = await saving;
+    if (result.kind !== "ok") throw new Error(`not saved: ${result.kind}`);
+    const copies = JSON.parse(disk.get("sync:outbox") ?? "[]") as {
+      held?: boolean;
+      changes: { cases?: { id: string }[] };
+    }[];
+    expect(copies.filter((e) => e.held).map((e) => e.changes.cases?.[0]?.id)).toEqual([result.id]);
   });
 
   it("a rejected record is shown with its reason and blocks nothing else; discarding clears it", async () => {

@@ -313,14 +313,17 @@ export class SyncEngine {
       last_modified_at: this.deps.now(),
     };
     if (!isPatientRecord(record)) return { kind: "bad-data" };
-    return this.queue({ patients: [record] })
-      ? { kind: "ok", id: record.id }
-      : { kind: "bad-data" };
+    // Not awaited: the form moves on at once; offline, the device's copy is on disk a moment
+    // later (saveCase, whose photos make it async anyway, waits for it).
+    if (!this.queue({ patients: [record] })) return { kind: "bad-data" };
+    return { kind: "ok", id: record.id };
   }
 
   /**
    * Saves a case and queues its photos; photos of RED cases upload first. The photos' bytes are
-   * stored durably first: only when every one is on disk is the case queued and "ok" answered.
+   * stored durably first: only when every one is on disk is the case queued, and "ok" is
+   * answered only once the case itself is kept too (offline: the device's copy on disk), so a
+   * tab closed or an app killed right after "saved" loses nothing.
    * When a photo cannot be stored nothing is queued and the answer names the photos and why
    * (the form keeps them, so nothing is lost and the CHW decides).
    */
@@ -350,7 +353,9 @@ export class SyncEngine {
       this.changed();
       return { kind: "photos-not-stored", failed };
     }
-    if (!this.queue({ cases: [record] })) return { kind: "bad-data" };
+    const kept = this.queue({ cases: [record] });
+    if (!kept) return { kind: "bad-data" };
+    await kept;
     for (const p of photos) {
       await this.deps.uploads.track(
         {
@@ -440,7 +445,9 @@ export class SyncEngine {
   async resend(batchId: string): Promise<boolean> {
     const batch = this.allBatches().find((b) => b.id === batchId);
     if (!batch) return false;
-    if (!this.queue(batch.changes)) return false;
+    const kept = this.queue(batch.changes);
+    if (!kept) return false;
+    await kept;
     await this.resolve(batchId);
     return true;
   }
@@ -521,9 +528,15 @@ export class SyncEngine {
     if (dirty) void this.saveOutbox();
   }
 
-  private queue(changes: SeedChanges): boolean {
+  /**
+   * Queues `changes` as a batch; undefined when they do not make a valid batch. The promise
+   * settles once the save is kept: offline, when the device's copy is on disk (or, when it
+   * cannot be written, handed to the SDK's persisted queue); online, at once (the SDK's queue
+   * holds it). It never rejects.
+   */
+  private queue(changes: SeedChanges): Promise<void> | undefined {
     const batchId = this.deps.newId();
-    if (!isSyncBatchDoc(this.batchDoc(changes))) return false;
+    if (!isSyncBatchDoc(this.batchDoc(changes))) return undefined;
     this.log(
       "saved",
       `${(changes.patients?.length ?? 0) + (changes.cases?.length ?? 0)} record(s)`,
@@ -531,20 +544,20 @@ export class SyncEngine {
     if (!this.online) {
       // Held on the device until the network returns, then sent with the other held saves.
       this.outbox.set(batchId, { id: batchId, changes, queuedAt: this.deps.now(), held: true });
-      void this.saveOutbox().then((stored) => {
+      const kept = this.saveOutbox().then((stored) => {
         // Without a stored copy a held save would not survive a restart: the SDK's persisted
         // queue takes it now instead.
         if (!stored) this.sendHeld();
       });
       this.changed();
-      return true;
+      return kept;
     }
     // Our own copy first: the SDK discards a write the rules refuse, and this is what is left.
     this.outbox.set(batchId, { id: batchId, changes, queuedAt: this.deps.now() });
     void this.saveOutbox();
     this.send(batchId, changes);
     this.changed();
-    return true;
+    return Promise.resolve();
   }
 
   private batchDoc(changes: SeedChanges): SyncBatchDoc {
